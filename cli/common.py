@@ -1,0 +1,52 @@
+"""Helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from core.errors import UserError
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that reports bad arguments as one ``error:`` line and exit status 2."""
+
+    def error(self, message: str) -> None:  # noqa: D102 - argparse API
+        raise UserError(message)
+
+
+def progress(text: str, *, end: str = "\n") -> None:
+    """A progress line on stderr (silently skipped when there is no console)."""
+    if sys.stderr is not None:
+        print(text, file=sys.stderr, end=end, flush=True)
+
+
+def emit_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+def add_device_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", default=None, choices=["auto", "cuda", "mps", "cpu"],
+                   help="where to compute (default: CUDA, then Apple MPS, then CPU)")
+
+
+def probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError("must be a probability in (0, 1]")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

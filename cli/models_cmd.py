@@ -1,0 +1,64 @@
+"""``models`` and ``download``: what the zoo holds, and fetching weights for offline use."""
+
+from __future__ import annotations
+
+from core import models
+from core.errors import UserError
+
+from .common import emit_json, progress
+
+#: Extra download targets that are data sets, not classifiers: name → job factory.
+DATASET_DOWNLOADS: dict = {}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("models", help="list the classifiers and whether each can be used offline")
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("download", help="fetch model weights (or data) for offline use")
+    p.add_argument("names", nargs="+", metavar="NAME", help="model names (see “models”), or mnist")
+    p.set_defaults(func=cmd_download)
+
+
+def cmd_models(args) -> int:
+    rows = models.describe_models()
+    if args.json:
+        emit_json(rows)
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        state = "ready  " if r["available"] else "missing"
+        line = f"{r['name']:<{width}}  {state}  {r['title']}"
+        if not r["available"]:
+            line += f" — {r['reason']}"
+        print(line)
+    return 0
+
+
+def cmd_download(args) -> int:
+    for name in args.names:
+        factory = DATASET_DOWNLOADS.get(name)
+        if factory is None:
+            models.get_spec(name)  # unknown names fail before any network traffic
+            job = models.download_job(name)
+        else:
+            job = factory()
+        last = None
+        for frame in job:
+            last = frame
+            if frame.done:
+                break
+            total = getattr(frame, "size", 0) or frame.total
+            got = getattr(frame, "received", frame.step)
+            if total:
+                filled = int(30 * got / total)
+                progress(f"\r{name}: [{'#' * filled}{'.' * (30 - filled)}] {got / 2**20:6.1f} / "
+                         f"{total / 2**20:.1f} MB", end="")
+            else:
+                progress(f"\r{name}: {got / 2**20:6.1f} MB", end="")
+        progress("")
+        if last is None:
+            raise UserError(f"nothing was downloaded for {name}.")
+        progress(last.message)
+    return 0
