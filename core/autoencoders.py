@@ -282,13 +282,15 @@ class TrainedAE:
 
     model: AutoEncoder
     config: AEConfig
-    val_losses: np.ndarray  # loss of each clean validation digit, in the config's loss
+    val_losses: np.ndarray  # each validation digit's detector score (see detector_losses)
     train_loss: float = float("nan")
     val_loss: float = float("nan")  # the training objective on validation (noisy input if denoising)
     epochs: int = 0
     seconds: float = 0.0
     data: str = ""
     path: str = ""
+    #: learning curves: "train_x", "train_y" (per epoch), "val_x", "val_y" (epoch 0 = untrained)
+    history: dict = field(default_factory=dict)
 
     @property
     def mean(self) -> float:
@@ -311,6 +313,7 @@ class TrainedAE:
             "val_losses": torch.from_numpy(np.asarray(self.val_losses, dtype=np.float32)),
             "train_loss": float(self.train_loss), "val_loss": float(self.val_loss),
             "epochs": int(self.epochs), "seconds": float(self.seconds), "data": str(self.data),
+            "history": {k: torch.from_numpy(np.asarray(v, dtype=np.float32)) for k, v in self.history.items()},
         }
         tmp = p.with_name(p.name + ".part")
         try:
@@ -342,7 +345,9 @@ class TrainedAE:
         return cls(model=model, config=config, val_losses=blob["val_losses"].numpy().astype(np.float32),
                    train_loss=float(blob.get("train_loss", "nan")), val_loss=float(blob.get("val_loss", "nan")),
                    epochs=int(blob.get("epochs", 0)), seconds=float(blob.get("seconds", 0.0)),
-                   data=str(blob.get("data", "")), path=str(p))
+                   data=str(blob.get("data", "")), path=str(p),
+                   history={k: v.numpy() for k, v in dict(blob.get("history", {})).items()
+                            if isinstance(v, torch.Tensor)})
 
 
 def shipped_weights(config: AEConfig) -> Path:
@@ -382,6 +387,28 @@ def losses(model: AutoEncoder, images: np.ndarray | torch.Tensor, loss: str | No
     return torch.cat(out).numpy() if out else np.zeros(0, np.float32)
 
 
+def detector_losses(model: AutoEncoder, images: np.ndarray, seed: int = 0) -> np.ndarray:
+    """The anomaly score of each (N, 28, 28) uint8 image: how badly the model rebuilds it.
+
+    A denoising model never saw a clean image while training (it rebuilds clean digits from
+    noisy ones, and rebuilds clean inputs poorly), so it scores an image the way it was trained:
+    the image is corrupted with the model's own noise (fixed seed), the loss is taken against the
+    image itself. A plain model scores the image as it is.
+    """
+    cfg = model.config
+    if not cfg.denoising:
+        return losses(model, images, cfg.loss)
+    x = to_tensor(images)
+    noisy = add_noise(x, cfg.noise, cfg.noise_kind, torch.Generator().manual_seed(seed))
+    return losses(model, noisy.to(model.device), cfg.loss, targets=x.to(model.device))
+
+
+def _as_model_sees(model: AutoEncoder, images: np.ndarray, seed: int = 0) -> np.ndarray:
+    """The images as :func:`detector_losses` feeds them to ``model`` (noisy for a denoising one)."""
+    cfg = model.config
+    return noisy_images(images, cfg.noise, cfg.noise_kind, seed) if cfg.denoising else images
+
+
 def reconstruct(model: AutoEncoder, images: np.ndarray) -> np.ndarray:
     """Reconstructions of (N, 28, 28) uint8 images as uint8."""
     was_training = model.training
@@ -418,11 +445,11 @@ def judge(ae: TrainedAE, digit: np.ndarray, k: float = DEFAULT_K) -> Verdict:
     """Score one 28×28 uint8 digit (already MNIST-style) against the validation digits."""
     if digit.shape != (28, 28):
         raise UserError("the detector needs a 28×28 image; prepare it with mnist_style first.")
-    loss = float(losses(ae.model, digit[None], ae.config.loss)[0])
+    loss = float(detector_losses(ae.model, digit[None])[0])
     std = max(ae.std, 1e-12)
     thr = ae.threshold(k)
     return Verdict(loss=loss, z=(loss - ae.mean) / std, threshold=thr, k=float(k), liar=loss > thr,
-                   image=digit, reconstruction=reconstruct(ae.model, digit[None])[0])
+                   image=digit, reconstruction=reconstruct(ae.model, _as_model_sees(ae.model, digit[None]))[0])
 
 
 def roc_curve(negatives: np.ndarray, positives: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -623,7 +650,7 @@ class DetectorReport:
 def evaluate_detector(ae: TrainedAE, off: dict[str, np.ndarray], k: float = DEFAULT_K,
                       digit_losses: np.ndarray | None = None) -> DetectorReport:
     neg = ae.val_losses if digit_losses is None else np.asarray(digit_losses)
-    kind_losses = {kind: losses(ae.model, imgs, ae.config.loss) for kind, imgs in off.items()}
+    kind_losses = {kind: detector_losses(ae.model, imgs) for kind, imgs in off.items()}
     if not kind_losses:
         raise UserError("no off-manifold images to test the detector on.")
     pos = np.concatenate(list(kind_losses.values()))
@@ -759,6 +786,14 @@ class TrainFrame(Frame):
     result: TrainedAE | None = field(default=None, repr=False)  # only on the final frame
 
 
+def _epoch_history(train_x, train_y, val_x, val_y) -> dict:
+    """The per-epoch points of the learning curves (what a saved model keeps of its training)."""
+    tx = np.asarray(train_x, np.float32)
+    keep = np.isclose(tx, np.round(tx))
+    return {"train_x": tx[keep], "train_y": np.asarray(train_y, np.float32)[keep],
+            "val_x": np.asarray(val_x, np.float32), "val_y": np.asarray(val_y, np.float32)}
+
+
 def strip_indices(y: np.ndarray, n: int = 10) -> np.ndarray:
     """The first validation digit of each class 0, 1, 2, … (then more, if n > 10)."""
     picks: list[int] = []
@@ -887,10 +922,9 @@ def train_job(
             if epoch < params.epochs:
                 yield frame(epoch, 0)
     model.eval()
-    clean_losses = losses(model, x_val, config.loss)
-    result = TrainedAE(model=model, config=config, val_losses=clean_losses, train_loss=train_loss,
+    result = TrainedAE(model=model, config=config, val_losses=detector_losses(model, digits.x_val), train_loss=train_loss,
                        val_loss=val_y[-1], epochs=epoch, seconds=time.perf_counter() - t_start,
-                       data=digits.source)
+                       data=digits.source, history=_epoch_history(train_x, train_y, val_x, val_y))
     final = frame(epoch, 0, done=True, result=result)
     yield final
 

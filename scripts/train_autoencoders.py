@@ -41,7 +41,7 @@ def main(names: list[str]) -> None:
             pass
         out = last.result.save(ae.shipped_weights(config))
         r = last.result
-        print(f"{name}: {epochs} epochs, validation loss {r.val_loss:.4f}, digits' clean loss "
+        print(f"{name}: {epochs} epochs, validation loss {r.val_loss:.4f}, digits' detector score "
               f"{r.mean:.4f} ± {r.std:.4f}, {time.perf_counter() - t0:.0f} s, "
               f"{out.stat().st_size / 1e6:.2f} MB → {out}", flush=True)
 
