@@ -10,8 +10,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
-    QGroupBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QSpinBox, QTabWidget,
-    QVBoxLayout, QWidget,
+    QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from core import autoencoders as ae
@@ -19,7 +18,7 @@ from core import data, imaging
 from core.errors import UserError
 
 from ..widgets import CurvePlot, ImagePanel, style
-from ..widgets.digit_strip import DigitStrip, mosaic
+from ..widgets.digit_strip import DigitStrip
 from ..widgets.draw_canvas import DrawCanvas
 from .base import AppContext, LabTab
 
@@ -555,14 +554,12 @@ class AutoencoderTab(LabTab):
 
     def _set_job(self, job: str) -> None:
         self._job = job
-        training = job == "train"
         self.run_button.setText("Stop  (Esc)" if job else "Train from scratch  (Space)")
         for w in (self.arch_combo, self.latent_spin, self.loss_combo, self.denoise_check, self.data_combo,
                   self.epochs_spin, self.load_button, self.roc_button, self.download_button):
             w.setEnabled(not job)
         if not job:
             self._config_changed()
-        _ = training
 
     def toggle(self) -> None:
         if self.is_running:

@@ -76,7 +76,6 @@ class DigitStrip(pg.GraphicsLayoutWidget):
         self.tiles = np.stack(rows) if rows and all(r.shape == rows[0].shape for r in rows) else None
         self.item.setImage(img, autoLevels=False, levels=(0, 255))
         h, w = rows[0].shape[1:3] if rows else (28, 28)
-        n = max((len(r) for r in rows), default=0)
         label_w = 4.2 * w if names else 0
         bottom = 0.75 * h if values is not None else 0
         key = (img.shape, bool(names), values is not None)
@@ -94,7 +93,6 @@ class DigitStrip(pg.GraphicsLayoutWidget):
             t.setColor(colors[j] if j < len(colors) else style.BLACK)
             t.setFont(self._font(1))
             t.setPos(j * (w + GAP) + w / 2, img.shape[0] + 1)
-        _ = n
 
     def set_presentation(self, on: bool) -> None:
         self._presentation = on
