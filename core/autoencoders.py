@@ -231,7 +231,7 @@ class Prepared:
 def mnist_style(image: np.ndarray) -> Prepared:
     """Turn any picture into a 28×28 grey digit the way MNIST's digits were made.
 
-    Grey; inverted if it is dark on light (judged by its border); the background level removed; the
+    Grey; inverted if it is dark on light (its border evenly light); the background level removed; the
     ink's bounding box scaled so its longer side is 20 pixels (aspect kept, anti-aliased); placed in
     a 28×28 frame with its centre of mass in the middle; contrast stretched to full white.
     A picture that is already 28×28 is taken pixel for pixel (only inverted if dark on light), so a
@@ -242,7 +242,8 @@ def mnist_style(image: np.ndarray) -> Prepared:
     if h < 2 or w < 2:
         raise UserError("the picture is too small to make a digit of.")
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    inverted = bool(np.median(border) > 0.5)
+    # dark on light: a light border, and evenly light (noise has a mid-grey median but dark pixels too)
+    inverted = bool(np.median(border) > 0.5 and np.percentile(border, 25) > 0.4)
     if inverted:
         grey = 1.0 - grey
         border = 1.0 - border
@@ -915,7 +916,7 @@ def train_job(
                 epoch -= 1
                 break
             train_x.append(float(epoch))
-            train_y.append(train_loss)
+            train_y.append(running)  # the smoothed curve (the epoch mean lags behind it)
             val_x.append(float(epoch))
             val_y.append(float(np.mean(losses(model, x_val_in, config.loss, targets=x_val))))
             last_emit = time.perf_counter()

@@ -24,7 +24,7 @@ from core.data import mnist_sample  # noqa: E402
 SHIPPED = {
     "dense32": (ae.AEConfig("dense", 32), 50),
     "deep32": (ae.AEConfig("deep", 32), 50),
-    "conv32": (ae.AEConfig("conv", 32), 10),
+    "conv32": (ae.AEConfig("conv", 32), 50),
     "dense32-denoise": (ae.AEConfig("dense", 32, noise=0.5), 50),
     "dense2": (ae.AEConfig("dense", 2), 30),
 }

@@ -88,6 +88,12 @@ def test_mnist_style_inverts_centres_and_scales(dark_on_light):
     assert abs(cy - 13.5) < 1.0 and abs(cx - 13.5) < 1.0  # centre of mass in the middle
 
 
+def test_noise_is_not_mistaken_for_dark_ink_on_paper():
+    noise = np.random.default_rng(4).integers(0, 256, (28, 28), dtype=np.uint8)
+    prepared = ae.mnist_style(noise)
+    assert not prepared.inverted and np.array_equal(prepared.image, noise)
+
+
 def test_mnist_style_keeps_28x28_digits_pixel_for_pixel(digits):
     d = digits.x_val[3]
     assert np.array_equal(ae.mnist_style(d).image, d)
