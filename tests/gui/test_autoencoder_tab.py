@@ -39,6 +39,11 @@ def test_opens_ready_with_the_shipped_model(window, qtbot):
     assert tab._verdict is not None and "OK!" in tab.verdict_label.text()
     assert f"mean {tab.trained.mean:.3f}" in tab._stats_text.toPlainText()
     assert "std" in tab._stats_text.toPlainText()
+    # presentation mode (F11) enlarges the verdict
+    small = tab.verdict_label.font().pointSizeF()
+    window.toggle_presentation(True)
+    assert tab.verdict_label.font().pointSizeF() > small
+    window.toggle_presentation(False)
 
 
 def test_drop_a_fooling_image_is_a_liar_and_a_digit_is_ok(window, qtbot, tmp_path):
