@@ -581,8 +581,8 @@ def train_job(params: ToyParams = ToyParams(), *, cancel: CancelToken | None = N
             curve_points=curve.points, data_x=data.x, data_y=data.y, data_u=data.u, prob_grid=probs,
             epoch=epoch, loss=loss, accuracy=acc, seconds=time.perf_counter() - t0,
         )
-        if epoch < params.epochs:
-            yield last
+        if epoch < params.epochs or analyse:
+            yield last  # the finished map at once; the point analysis follows in the final frame
     if last is None:
         return
     adv = onm = None
