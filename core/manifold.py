@@ -544,7 +544,8 @@ class ToyFrame(Frame):
     #: on the final frame: per training point, the minimal flipping distance (nan: none found)
     adv_distance: np.ndarray | None = field(default=None, repr=False)
     on_manifold: np.ndarray | None = field(default=None, repr=False)
-    most_vulnerable: int = -1
+    most_vulnerable: int = -1  # correctly classified point with the shortest fooling step
+    biggest_gap: int = -1  # correctly classified point whose walk is the most times longer than its step
 
 
 def grid_coords(extent: float = EXTENT, n: int = GRID) -> np.ndarray:
@@ -586,14 +587,16 @@ def train_job(params: ToyParams = ToyParams(), *, cancel: CancelToken | None = N
     if last is None:
         return
     adv = onm = None
-    worst = -1
+    worst = gap = -1
     if analyse and not cancel.cancelled:
         stats = point_stats(last.net, data.x, data.y, data.u, curve.tangent_at(data.u), data.u, data.y)
         adv, onm = stats.adv_distance, stats.on_manifold
         cand = np.where(stats.correct & np.isfinite(adv), adv, np.inf)
         worst = int(np.argmin(cand)) if np.isfinite(cand).any() else -1
+        ratio = np.where(np.isfinite(cand) & np.isfinite(onm), onm / np.where(cand > 0, cand, np.inf), -1.0)
+        gap = int(np.argmax(ratio)) if (ratio > 0).any() else -1
     fields = {k: getattr(last, k) for k in last.__dataclass_fields__}
-    fields.update(done=True, adv_distance=adv, on_manifold=onm, most_vulnerable=worst,
+    fields.update(done=True, adv_distance=adv, on_manifold=onm, most_vulnerable=worst, biggest_gap=gap,
                   seconds=time.perf_counter() - t0,
                   message=f"trained {params.epochs} epochs in {time.perf_counter() - t0:.2f} s: "
                           f"accuracy {last.accuracy:.0%}")
@@ -743,6 +746,7 @@ class NullSetFrame(Frame):
     titles: tuple[str, ...] = ()  # "model: label (confidence)"
     labels: tuple[str, ...] = ()
     confidences: tuple[float, ...] = ()
+    chance: tuple[float, ...] = ()  # 1 / number of classes, for "how sure compared with guessing"
     note: str = ""  # a sentence when a model is missing
 
 
@@ -758,7 +762,7 @@ def null_set_job(seed: int = 0, photo: str | None = None, *, device: torch.devic
 
     cancel = cancel or CancelToken()
     rng = np.random.default_rng(seed)
-    images, titles, labels, confs = [], [], [], []
+    images, titles, labels, confs, chance = [], [], [], [], []
     notes = []
     yield NullSetFrame(step=0, total=3, message="loading the classifiers…")
     clf = models.load_classifier("efficientnet_lite0", device)
@@ -768,6 +772,7 @@ def null_set_job(seed: int = 0, photo: str | None = None, *, device: torch.devic
     titles.append("ImageNet net on random pixels")
     labels.append(name)
     confs.append(p)
+    chance.append(1 / clf.num_classes)
     if cancel.checkpoint():
         return
     ok, why = models.availability("mnist_cnn")
@@ -781,17 +786,19 @@ def null_set_job(seed: int = 0, photo: str | None = None, *, device: torch.devic
         titles.append("Digit net on random pixels")
         labels.append(f"digit {mnist.labels[k]}")
         confs.append(float(probs[k]))
+        chance.append(1 / mnist.num_classes)
     else:
         notes.append("The MNIST digit classifier is not installed here, so only the ImageNet one is shown.")
     samples = sample_images()
     if samples:
-        key = photo if photo in samples else next(iter(samples))
+        key = photo if photo in samples else ("chelsea" if "chelsea" in samples else next(iter(samples)))
         real = imaging.fit_to_size(imaging.load_image(samples[key]), clf.input_size)
         _, name, p = classify(clf, real, k=1)[0]
         images.append(real)
         titles.append("ImageNet net on a real photo")
         labels.append(name)
         confs.append(p)
+        chance.append(1 / clf.num_classes)
     yield NullSetFrame(step=3, total=3, done=True, images=tuple(images), titles=tuple(titles),
-                       labels=tuple(labels), confidences=tuple(confs), note=" ".join(notes),
+                       labels=tuple(labels), confidences=tuple(confs), chance=tuple(chance), note=" ".join(notes),
                        message="random images classified")

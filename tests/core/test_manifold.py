@@ -50,6 +50,9 @@ def test_training_frames_show_a_probability_map_and_learn(toy):
     assert 0 <= last.prob_grid.min() and last.prob_grid.max() <= 1
     assert last.accuracy >= 0.95
     assert last.adv_distance.shape == (FAST.n_points,)
+    correct = (last.net.logit(last.data_x) > 0).astype(int) == last.data_y
+    ratio = np.where(correct, last.on_manifold / last.adv_distance, -1)
+    assert last.biggest_gap == int(np.argmax(ratio)) and ratio[last.biggest_gap] > 2
     worst = last.most_vulnerable
     assert worst >= 0 and last.adv_distance[worst] == pytest.approx(np.nanmin(last.adv_distance[
         (last.net.logit(last.data_x) > 0).astype(int) == last.data_y]))
@@ -166,6 +169,7 @@ def test_null_set_images_get_confident_labels():
     assert len(last.images) == len(last.titles) == len(last.labels) == len(last.confidences) >= 2
     assert last.images[0].shape == (224, 224, 3) and last.images[0].dtype == np.uint8
     assert all(0 < c <= 1 for c in last.confidences)
+    assert last.chance[0] == pytest.approx(1 / 1000)
     if availability("mnist_cnn")[0]:
         assert any("Digit" in t for t in last.titles) and not last.note
     else:
