@@ -176,19 +176,22 @@ class ManifoldTab(LabTab):
         for item in self.part_items:
             item.setZValue(8)
             self.toy_view.addItem(item)
+        self.halo = pg.PlotDataItem(pen=pg.mkPen("w", width=10))  # keeps a short arrow visible on any colour
+        self.halo.setZValue(12.5)
+        self.toy_view.addItem(self.halo)
         self.shaft = pg.PlotDataItem(pen=pg.mkPen(STEP_COLOR, width=5))
-        self.shaft.setZValue(10)
+        self.shaft.setZValue(13)
         self.toy_view.addItem(self.shaft)
-        self.head = pg.ArrowItem(headLen=22, tipAngle=32, pen=pg.mkPen(STEP_COLOR), brush=pg.mkBrush(STEP_COLOR))
-        self.head.setZValue(11)
+        self.head = pg.ArrowItem(headLen=16, tipAngle=36, pen=pg.mkPen("k", width=1), brush=pg.mkBrush(STEP_COLOR))
+        self.head.setZValue(14)
         self.toy_view.addItem(self.head)
-        self.marker = pg.ScatterPlotItem(size=20, pen=pg.mkPen("k", width=3), brush=pg.mkBrush("w"))
+        self.marker = pg.ScatterPlotItem(size=15, pen=pg.mkPen("k", width=2.5), brush=pg.mkBrush("w"))
         self.marker.setZValue(12)
         self.toy_view.addItem(self.marker)
         self.step_text = pg.TextItem("", color=STEP_COLOR, fill=pg.mkBrush(255, 255, 255, 220), anchor=(0, 1))
         self.walk_text = pg.TextItem("", color=WALK_COLOR, fill=pg.mkBrush(255, 255, 255, 220), anchor=(0.5, 0))
         for t in (self.step_text, self.walk_text):
-            t.setZValue(13)
+            t.setZValue(11)
             f = QFont()
             f.setPointSize(style.axis_pt(False) + 4)
             f.setBold(True)
@@ -318,6 +321,10 @@ class ManifoldTab(LabTab):
         first = self._frame is None or self._frame.params != frame.params
         self._frame = frame
         if first or self._curve is None or self._curve.kind != frame.params.curve:
+            if self._curve is not None and self._curve.kind != frame.params.curve:
+                self._point = None  # a new curve: show its biggest gap again
+                self.marker.setData([], [])
+                self._set_step_visible(False)
             self._curve = manifold.Curve(frame.params.curve)
         rgb = self._lut[np.clip((frame.prob_grid * 255).round().astype(np.int32), 0, 255)]
         self.heat.setImage(rgb, autoLevels=False, levels=(0, 255))
@@ -365,7 +372,7 @@ class ManifoldTab(LabTab):
         self.set_point(x, y)
 
     def _set_step_visible(self, on: bool) -> None:
-        for item in (self.shaft, self.head, self.step_text, self.walk_item, self.walk_text, *self.part_items):
+        for item in (self.halo, self.shaft, self.head, self.step_text, self.walk_item, self.walk_text, *self.part_items):
             item.setVisible(on)
 
     def _analyse_point(self) -> None:
@@ -386,6 +393,7 @@ class ManifoldTab(LabTab):
             return
         x0, x1 = a.x, a.x + a.delta
         self.shaft.setData([x0[0], x1[0]], [x0[1], x1[1]])
+        self.halo.setData([x0[0], x1[0]], [x0[1], x1[1]])
         angle = math.degrees(math.atan2(a.delta[1], a.delta[0]))
         self.head.setPos(x1[0], x1[1])
         self.head.setStyle(angle=180 - angle)
@@ -393,7 +401,9 @@ class ManifoldTab(LabTab):
         self.part_items[0].setData([x0[0], mid_t[0]], [x0[1], mid_t[1]])
         self.part_items[1].setData([mid_t[0], x1[0]], [mid_t[1], x1[1]])
         self.step_text.setText(f"step {a.adv_distance:.2f}")
-        self.step_text.setPos(x1[0], x1[1])
+        # the label sits beyond the tip, on the side the arrow points to, so it never hides the arrow
+        self.step_text.setAnchor((0.0 if a.delta[0] >= 0 else 1.0, 0.0 if a.delta[1] < 0 else 1.0))
+        self.step_text.setPos(x1[0] + 0.02 * np.sign(a.delta[0]), x1[1] + 0.02 * np.sign(a.delta[1]))
         self.walk_item.setData(a.walk[:, 0], a.walk[:, 1])
         end = a.walk[-1]
         self.walk_text.setText(f"walk {a.on_manifold_distance:.2f}" if math.isfinite(a.on_manifold_distance) else "")
