@@ -1,7 +1,9 @@
 """One module per tab; the window shows them in the order of ``TAB_CLASSES``."""
 
+from .manifold import ManifoldTab
 from .whitebox import WhiteboxTab
 
 TAB_CLASSES = [
     WhiteboxTab,
+    ManifoldTab,
 ]
