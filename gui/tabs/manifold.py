@@ -51,9 +51,9 @@ NULL_CAPTION = ("Draw an image at random and it looks like noise: natural photos
                 "off the manifold that the red arrow exploits in the toy.")
 
 
-def _font(widget: QWidget, scale: float, bold: bool = False) -> QFont:
+def _font(widget: QWidget, scale: float, bold: bool = False, presentation: bool = False) -> QFont:
     f = QFont(widget.font())
-    f.setPointSizeF(style.BASE_FONT_PT * scale)
+    f.setPointSizeF((style.PRESENTATION_FONT_PT if presentation else style.BASE_FONT_PT) * scale)
     f.setBold(bold)
     return f
 
@@ -105,6 +105,7 @@ class ManifoldTab(LabTab):
         self._sweep: manifold.SweepFrame | None = None
         self._null: manifold.NullSetFrame | None = None
         self._lut = _class_lut()
+        self._scaled: list[tuple[QWidget, float, bool]] = []  # (widget, font scale, bold) for F11
         self._retrain_timer = QTimer(self)
         self._retrain_timer.setSingleShot(True)
         self._retrain_timer.setInterval(150)
@@ -150,11 +151,6 @@ class ManifoldTab(LabTab):
         self.toy_plot.setLabel("bottom", "feature 1")
         self.toy_plot.setLabel("left", "feature 2")
         self.toy_plot.hideButtons()
-        axis_font = QFont()
-        axis_font.setPointSize(style.axis_pt(False))
-        for side in ("left", "bottom"):
-            self.toy_plot.getAxis(side).setTickFont(axis_font)
-            self.toy_plot.getAxis(side).label.setFont(axis_font)
         ext = manifold.EXTENT
         self.toy_view.setRange(xRange=(-ext, ext), yRange=(-ext, ext), padding=0.0)
 
@@ -192,11 +188,8 @@ class ManifoldTab(LabTab):
         self.walk_text = pg.TextItem("", color=WALK_COLOR, fill=pg.mkBrush(255, 255, 255, 220), anchor=(0.5, 0))
         for t in (self.step_text, self.walk_text):
             t.setZValue(11)
-            f = QFont()
-            f.setPointSize(style.axis_pt(False) + 4)
-            f.setBold(True)
-            t.setFont(f)
             self.toy_view.addItem(t)
+        self._toy_fonts()
         self.toy_view.point_moved.connect(self.set_point)
         self._set_step_visible(False)
         row.addWidget(self.toy_widget, 3)
@@ -212,7 +205,7 @@ class ManifoldTab(LabTab):
         for label, color, scale in ((self.prob_label, "#222", 1.6), (self.step_label, STEP_COLOR, 1.9),
                                     (self.walk_label, WALK_COLOR, 1.9), (self.share_label, "#222", 1.45)):
             label.setWordWrap(True)
-            label.setFont(_font(label, scale, bold=label is not self.prob_label))
+            self._scale(label, scale, bold=label is not self.prob_label)
             label.setStyleSheet(f"color: {color};")
             rl.addWidget(label)
         side.addWidget(readout)
@@ -282,7 +275,7 @@ class ManifoldTab(LabTab):
         side.addLayout(buttons)
         self.train_label = QLabel("")
         self.train_label.setWordWrap(True)
-        self.train_label.setFont(_font(self.train_label, 1.1))
+        self._scale(self.train_label, 1.1)
         side.addWidget(self.train_label)
         side.addStretch(1)
         return page
@@ -469,7 +462,7 @@ class ManifoldTab(LabTab):
         outer.addLayout(plots, 1)
         self.sweep_label = QLabel("Press Run: each dot appears as its network finishes training.")
         self.sweep_label.setWordWrap(True)
-        self.sweep_label.setFont(_font(self.sweep_label, 1.5, bold=True))
+        self._scale(self.sweep_label, 1.5, bold=True)
         outer.addWidget(self.sweep_label)
         return page
 
@@ -535,7 +528,7 @@ class ManifoldTab(LabTab):
             label = QLabel("")
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setWordWrap(True)
-            label.setFont(_font(label, 1.8, bold=True))
+            self._scale(label, 1.8, bold=True)
             col.addWidget(panel, 1)
             col.addWidget(label)
             row.addLayout(col, 1)
@@ -544,7 +537,7 @@ class ManifoldTab(LabTab):
         outer.addLayout(row, 1)
         self.null_note = QLabel("")
         self.null_note.setWordWrap(True)
-        self.null_note.setFont(_font(self.null_note, 1.2))
+        self._scale(self.null_note, 1.2)
         outer.addWidget(self.null_note)
         buttons = QHBoxLayout()
         self.null_button = QPushButton("Draw new random images  (Space)")
@@ -582,6 +575,30 @@ class ManifoldTab(LabTab):
         self.null_note.setText(f"{NULL_TOY_LINE} {frame.note}".strip())
 
     # ============================================================== tab contract
+    def _scale(self, widget: QWidget, scale: float, bold: bool = False) -> None:
+        self._scaled.append((widget, scale, bold))
+        widget.setFont(_font(widget, scale, bold, self._presentation))
+
+    def _toy_fonts(self) -> None:
+        axis_font = QFont()
+        axis_font.setPointSize(style.axis_pt(self._presentation))
+        for side in ("left", "bottom"):
+            self.toy_plot.getAxis(side).setTickFont(axis_font)
+            self.toy_plot.getAxis(side).label.setFont(axis_font)
+        for t in (self.step_text, self.walk_text):
+            f = QFont()
+            f.setPointSize(style.axis_pt(self._presentation) + 4)
+            f.setBold(True)
+            t.setFont(f)
+
+    def set_presentation(self, on: bool) -> None:
+        super().set_presentation(on)
+        for widget, scale, bold in self._scaled:
+            widget.setFont(_font(widget, scale, bold, on))
+        self._toy_fonts()
+        for widget in (self.pages.tabBar(), *self.findChildren(QGroupBox)):
+            widget.setFont(_font(widget, 1.15 if widget is self.pages.tabBar() else 1.0, False, on))
+
     @property
     def is_running(self) -> bool:
         return self.runner.is_running or self.sweep_runner.is_running or self.null_runner.is_running

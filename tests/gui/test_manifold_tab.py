@@ -113,3 +113,24 @@ def test_captions_hide(tab, qtbot):
     assert all(c.isVisibleTo(tab) or not c.parent().isVisible() for c in tab._captions)
     tab.set_captions_visible(False)
     assert not any(c.isVisible() for c in tab._captions)
+
+
+def test_presentation_mode_enlarges_the_read_out(tab, qtbot):
+    before = tab.step_label.font().pointSizeF()
+    tab.set_presentation(True)
+    assert tab.step_label.font().pointSizeF() > before
+    tab.set_presentation(False)
+    assert tab.step_label.font().pointSizeF() == pytest.approx(before)
+
+
+def test_window_has_the_tab_and_space_retrains(window, qtbot):
+    tab = window.tab_widgets["manifold"]
+    window.tabs.setCurrentWidget(tab)
+    _trained(tab, qtbot)
+    first = tab._frame
+    tab.seed_spin.blockSignals(True)
+    tab.seed_spin.setValue(5)
+    tab.seed_spin.blockSignals(False)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: tab._frame is not first and tab._frame.done and tab._frame.params.seed == 5,
+                    timeout=30000)
