@@ -15,8 +15,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QSlider, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QScrollArea, QSizePolicy, QSlider, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from core import manifold
@@ -47,7 +47,7 @@ SWEEP_CAPTION = ("The same curve, hidden in D dimensions. Each dot is a network 
                  "almost every point — “now imagine a space with thousands of dimensions”.")
 NULL_CAPTION = ("Draw an image at random and it looks like noise: natural photos are a vanishingly thin "
                 "part of all possible images, just as the curve is a thin part of the plane. The networks "
-                "never saw noise, yet they still name a class, often with confidence — the same freedom "
+                "never saw noise, yet they still name a class, far surer than a blind guess — the same freedom "
                 "off the manifold that the red arrow exploits in the toy.")
 
 
@@ -205,6 +205,7 @@ class ManifoldTab(LabTab):
         for label, color, scale in ((self.prob_label, "#222", 1.6), (self.step_label, STEP_COLOR, 1.9),
                                     (self.walk_label, WALK_COLOR, 1.9), (self.share_label, "#222", 1.45)):
             label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
             self._scale(label, scale, bold=label is not self.prob_label)
             label.setStyleSheet(f"color: {color};")
             rl.addWidget(label)
@@ -248,7 +249,16 @@ class ManifoldTab(LabTab):
         form.addRow("Weight decay", self.decay_spin)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Seed", self.seed_spin)
-        side.addWidget(box)
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(box)
+        holder_layout.addStretch(1)
+        scroll = QScrollArea()  # the settings give way to the read-out when fonts grow (F11)
+        scroll.setWidget(holder)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side.addWidget(scroll, 1)
         for w in (self.curve_combo, self.act_combo):
             w.currentIndexChanged.connect(self._params_changed)
         for w in (self.segments_spin, self.epochs_spin, self.seed_spin, self.noise_slider):
@@ -277,7 +287,6 @@ class ManifoldTab(LabTab):
         self.train_label.setWordWrap(True)
         self._scale(self.train_label, 1.1)
         side.addWidget(self.train_label)
-        side.addStretch(1)
         return page
 
     def _update_noise_label(self) -> None:
@@ -402,16 +411,17 @@ class ManifoldTab(LabTab):
         self.walk_text.setText(f"walk {a.on_manifold_distance:.2f}" if math.isfinite(a.on_manifold_distance) else "")
         self.walk_text.setPos(end[0], end[1])
         self._set_step_visible(True)
-        self.step_label.setText(f"Smallest step to {other}: {a.adv_distance:.3f}")
+        self.step_label.setText(f"Step to {other}: {a.adv_distance:.3f}")
         if math.isfinite(a.on_manifold_distance):
-            self.walk_label.setText(f"Walk along the curve to {other}: {a.on_manifold_distance:.3f} "
-                                    f"— {a.ratio:.1f}× longer")
+            self.walk_label.setText(f"Walk along the curve: {a.on_manifold_distance:.3f}<br>"
+                                    f"{a.ratio:.1f}× longer than the step")
         else:
             self.walk_label.setText(f"No {other} point on the curve.")
         along = float(np.linalg.norm(a.tangent_part))
         off = float(np.linalg.norm(a.normal_part))
-        self.share_label.setText(f"{a.normal_fraction:.0%} of the step leaves the curve "
-                                 f"(along it {along:.3f}, off it {off:.3f}; dashed green and black).")
+        self.share_label.setText(f"{a.normal_fraction:.0%} of the step leaves the curve<br>"
+                                 f"<span style='font-weight:normal'>along it {along:.3f}, off it {off:.3f} "
+                                 f"(dashed green and black)</span>")
 
     # ============================================================== the sweep
     def _build_sweep(self) -> QWidget:
@@ -450,6 +460,7 @@ class ManifoldTab(LabTab):
             p.setLogMode(x=True, y=p is self.dist_plot)
             plots.addWidget(p)
         self.dist_plot.add_curve("walk", "walk along the curve", WALK_COLOR, symbol="o")
+        self.dist_plot.add_curve("walk_inf", "walk, per coordinate", WALK_COLOR, dashed=True, symbol="t")
         self.dist_plot.add_curve("adv", "smallest step", STEP_COLOR, symbol="o")
         self.dist_plot.add_curve("adv_inf", "smallest step, per coordinate", STEP_COLOR, dashed=True, symbol="t")
         self.ratio_plot.add_curve("ratio", "straight length", style.BLUE, symbol="o")
@@ -506,6 +517,7 @@ class ManifoldTab(LabTab):
         r = frame.results
         d = [x.dim for x in r]
         self.dist_plot.set_data("walk", d, [x.mean_on_manifold for x in r])
+        self.dist_plot.set_data("walk_inf", d, [x.mean_on_manifold_linf for x in r])
         self.dist_plot.set_data("adv", d, [x.mean_adv for x in r])
         self.dist_plot.set_data("adv_inf", d, [x.mean_adv_linf for x in r])
         self.ratio_plot.set_data("ratio", d, [x.ratio for x in r])

@@ -44,7 +44,7 @@ def test_opens_trained_with_the_biggest_gap_point_explained(tab, qtbot):
     a = tab._analysis
     assert np.allclose(a.x, frame.data_x[frame.biggest_gap])
     assert tab.shaft.isVisible() and tab.walk_item.isVisible()
-    assert "Smallest step" in tab.step_label.text() and f"{a.adv_distance:.3f}" in tab.step_label.text()
+    assert "Step to" in tab.step_label.text() and f"{a.adv_distance:.3f}" in tab.step_label.text()
     assert "longer" in tab.walk_label.text()
     assert "leaves the curve" in tab.share_label.text()
     # the arrow drawn is the step found, and the step really flips the network's answer
