@@ -612,7 +612,7 @@ class SweepParams:
     noise: float = 0.03
     extra_noise: float = 0.0  # standard deviation of the noise in each of the D − 2 extra dimensions
     segments: int = 2
-    hidden: tuple[int, ...] = (64, 64)
+    hidden: tuple[int, ...] = (32, 32)  # the toy's network
     activation: str = "relu"
     weight_decay: float = 1e-4
     epochs: int = 300
