@@ -365,8 +365,9 @@ def minimal_perturbation(net: ToyNet | nn.Module, x0: np.ndarray, *, extra_start
     on the other side, e.g. the nearest points of the other class), takes the first boundary
     crossing on the way there, then walks along the boundary: from a boundary point b with normal g,
     aim at the foot of the perpendicular from x0 onto the tangent plane at b and keep the new
-    crossing if it is closer (for L∞ the "foot" is the nearest point of that plane in L∞). The answer is taken on the far side of the boundary, and every
-    returned x0 + δ is checked to be classified differently; ``ok`` is False where no step was found.
+    crossing if it is closer (for L∞ the "foot" is the nearest point of that plane in L∞). The
+    answer is taken a hair past the boundary, and every returned x0 + δ is checked to be classified
+    differently; ``ok`` is False where no step was found.
     """
     module = net.module if isinstance(net, ToyNet) else net
     x0t = torch.as_tensor(np.atleast_2d(x0), dtype=torch.float32)
