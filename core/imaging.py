@@ -61,7 +61,7 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"“{name}” claims an enormous size and was refused as unsafe.") from exc
+        raise ImageError(f"“{name}” claims an enormous size: too large to open safely.") from exc
     except UnidentifiedImageError as exc:
         raise ImageError(f"“{name}” is not an image file Fooling Lab can read.") from exc
     except PermissionError as exc:

@@ -1,0 +1,1 @@
+"""Fooling Lab's window: Qt widgets that draw the frames ``core`` jobs yield."""

@@ -1,0 +1,314 @@
+"""The main window: tabs, menus, shortcuts, status bar, drag-and-drop and settings."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
+)
+
+from core import imaging, models, runtime
+from core.errors import UserError
+
+from .tabs import TAB_CLASSES
+from .tabs.base import AppContext, LabTab
+from .widgets import style
+
+log = logging.getLogger("fooling_lab.window")
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, log_path: Path | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.log_path = log_path
+        self.setWindowTitle("Fooling Lab — how neural networks are fooled")
+        self.setAcceptDrops(True)
+        self._presentation = False
+        device_pref = str(self.settings.value("device", "auto"))
+        try:
+            self.device = runtime.pick_device(device_pref)
+        except ValueError:
+            self.device = runtime.pick_device("auto")
+        self.ctx = AppContext(device=self.device, status=self.show_status, error=self.show_error,
+                              send_image=self.send_image)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.tab_widgets: dict[str, LabTab] = {}
+        for cls in TAB_CLASSES:
+            tab = cls(self.ctx)
+            self.tab_widgets[cls.key] = tab
+            self.tabs.addTab(tab, cls.title)
+
+        self.device_label = QLabel()
+        self.statusBar().addPermanentWidget(self.device_label)
+        self._update_device_label()
+        self._build_actions()
+        self._restore()
+
+    # ------------------------------------------------------------------ actions and menus
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", checkable: bool = False) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setStatusTip(tip)
+        act.setToolTip(tip)
+        act.setCheckable(checkable)
+        act.triggered.connect(slot)
+        self.addAction(act)  # shortcuts work even in full screen, where the menu bar is hidden
+        return act
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self._action("&Open image…", self.open_dialog, QKeySequence.StandardKey.Open,
+                                         "Open a photo (or drag one onto the window)"))
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addAction(self._action("Open &model file…", self.open_model_dialog, None,
+                                         "Load your own classifier (TorchScript or a state dict)"))
+        file_menu.addAction(self._action("&Save result…", self.save_result, QKeySequence.StandardKey.Save,
+                                         "Save what the current tab produced as a PNG"))
+        file_menu.addSeparator()
+        self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "Quit Fooling Lab")
+        file_menu.addAction(self.quit_action)
+
+        run_menu = bar.addMenu("&Run")
+        self.run_action = self._action("Run / stop", self.toggle_run, QKeySequence(Qt.Key.Key_Space),
+                                       "Start the current tab's demo, or stop it")
+        self.stop_action = self._action("Stop", self.stop_run, QKeySequence(Qt.Key.Key_Escape),
+                                        "Stop the current tab's demo after its current step")
+        run_menu.addAction(self.run_action)
+        run_menu.addAction(self.stop_action)
+
+        view = bar.addMenu("&View")
+        self.presentation_action = self._action("&Presentation mode", self.toggle_presentation,
+                                                QKeySequence(Qt.Key.Key_F11),
+                                                "Full screen with larger text, for a lecture hall",
+                                                checkable=True)
+        self.captions_action = self._action("Lecture &captions", self.set_captions, QKeySequence("Ctrl+L"),
+                                            "Show or hide the plain-words captions", checkable=True)
+        self.captions_action.setChecked(True)
+        view.addAction(self.presentation_action)
+        view.addAction(self.captions_action)
+        for i in range(min(len(self.tab_widgets), 9)):
+            view.addAction(self._action(f"Tab {i + 1}: {self.tabs.tabText(i)}",
+                                        lambda _=False, i=i: self.tabs.setCurrentIndex(i), QKeySequence(f"Ctrl+{i + 1}")))
+        device_menu = view.addMenu("Compute &device")
+        group = QActionGroup(self)
+        for dev in runtime.available_devices():
+            act = QAction({"cuda": "NVIDIA GPU (CUDA)", "mps": "Apple GPU (MPS)", "cpu": "CPU"}[dev], self)
+            act.setCheckable(True)
+            act.setChecked(dev == self.device.type)
+            act.triggered.connect(lambda _=False, d=dev: self.set_device(d))
+            group.addAction(act)
+            device_menu.addAction(act)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("Open &log folder", self.open_log_folder, None,
+                                         "Where Fooling Lab writes details of internal errors"))
+        help_menu.addAction(self._action("&About Fooling Lab", self.about, None, ""))
+        self._rebuild_recent()
+
+    # ------------------------------------------------------------------ context for tabs
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
+
+    def show_error(self, text: str) -> None:
+        """A user error: one sentence in the status bar, highlighted; the last good result stays."""
+        self.statusBar().showMessage(f"⚠ {text}", 20000)
+        log.info("user error: %s", text)
+
+    def send_image(self, key: str, image: np.ndarray, label: str) -> None:
+        tab = self.tab_widgets.get(key)
+        if tab is None:
+            self.show_error("That tab is not part of this version of Fooling Lab.")
+            return
+        self.tabs.setCurrentWidget(tab)
+        tab.receive_image(image, label)
+        self.show_status(f"Sent the image from {label} to the {tab.title} tab.")
+
+    def current_tab(self) -> LabTab:
+        return self.tabs.currentWidget()
+
+    # ------------------------------------------------------------------ running
+    def toggle_run(self) -> None:
+        self.current_tab().toggle()
+
+    def stop_run(self) -> None:
+        self.current_tab().stop()
+
+    def set_device(self, dev: str) -> None:
+        self.device = runtime.pick_device(dev)
+        self.ctx.device = self.device
+        self.settings.setValue("device", dev)
+        self._update_device_label()
+        self.show_status(f"Computing on {runtime.describe_device(self.device)} from the next run on.")
+
+    def _update_device_label(self) -> None:
+        self.device_label.setText(f"  {runtime.describe_device(self.device)}  ")
+
+    # ------------------------------------------------------------------ files
+    def open_path(self, path: str) -> None:
+        tab = self.current_tab()
+        if not tab.open_file(path):
+            tab = self.tab_widgets[TAB_CLASSES[0].key]
+            self.tabs.setCurrentWidget(tab)
+            tab.open_file(path)
+        self._add_recent(path)
+
+    def open_dialog(self) -> None:
+        start = str(self.settings.value("last_dir", ""))
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image", start, imaging.OPEN_FILTER + ";;All files (*)")
+        if path:
+            self.settings.setValue("last_dir", str(Path(path).parent))
+            self.open_path(path)
+
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a model file", "",
+                                              "PyTorch models (*.pt *.pth *.ts);;All files (*)")
+        if not path:
+            return
+        try:
+            name = models.register_model_file(path)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
+        except Exception:  # noqa: BLE001 - a loader bug must not take the window down
+            log.exception("loading model file %s failed", path)
+            self.show_error(f"“{Path(path).name}” cannot be used as a model.")
+            return
+        for tab in self.tab_widgets.values():
+            if hasattr(tab, "refresh_models"):
+                tab.refresh_models()
+        self.show_status(f"Added model {name}; choose it in the model list.")
+
+    def save_result(self) -> None:
+        if not self.current_tab().save_result():
+            self.show_status("This tab has nothing to save yet.")
+
+    def _add_recent(self, path: str) -> None:
+        recent = [p for p in self._recent() if p != path]
+        recent.insert(0, path)
+        self.settings.setValue("recent_files", recent[:MAX_RECENT])
+        self._rebuild_recent()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        for p in recent:
+            act = self.recent_menu.addAction(Path(p).name)
+            act.setStatusTip(p)
+            act.triggered.connect(lambda _=False, p=p: self.open_path(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    dragMoveEvent = dragEnterEvent
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Let the drop finish before loading, so the drag source is never kept waiting.
+        QTimer.singleShot(0, lambda: self.open_path(paths[0]))
+
+    # ------------------------------------------------------------------ view
+    def toggle_presentation(self, on: bool) -> None:
+        self._presentation = on
+        app = QApplication.instance()
+        font = QFont(app.font())
+        font.setPointSize(style.PRESENTATION_FONT_PT if on else style.BASE_FONT_PT)
+        app.setFont(font)
+        for tab in self.tab_widgets.values():
+            tab.set_presentation(on)
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+
+    def set_captions(self, visible: bool) -> None:
+        for tab in self.tab_widgets.values():
+            tab.set_captions_visible(visible)
+
+    def open_log_folder(self) -> None:
+        if self.log_path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_path.parent)))
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About Fooling Lab",
+                          "<h3>Fooling Lab</h3><p>Watch a neural network being fooled: by gradient ascent, "
+                          "by evolution, off the data manifold — and caught by an autoencoder.</p>"
+                          f"<p>Computing on {runtime.describe_device(self.device)}.</p>")
+
+    # ------------------------------------------------------------------ settings and closing
+    def _restore(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 1000)
+        captions = str(self.settings.value("captions", "true")).lower() == "true"
+        self.captions_action.setChecked(captions)
+        self.set_captions(captions)
+        for key, tab in self.tab_widgets.items():
+            self.settings.beginGroup(key)
+            try:
+                tab.restore_settings(self.settings)
+            finally:
+                self.settings.endGroup()
+        try:
+            self.tabs.setCurrentIndex(int(self.settings.value("tab", 0)))
+        except (TypeError, ValueError):
+            pass
+
+    def _save(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("tab", self.tabs.currentIndex())
+        self.settings.setValue("captions", self.captions_action.isChecked())
+        for key, tab in self.tab_widgets.items():
+            self.settings.beginGroup(key)
+            try:
+                tab.save_settings(self.settings)
+            finally:
+                self.settings.endGroup()
+        self.settings.sync()
+
+    def select_tab(self, key: str) -> bool:
+        tab = self.tab_widgets.get(key)
+        if tab is not None:
+            self.tabs.setCurrentWidget(tab)
+        return tab is not None
+
+    def shutdown(self) -> None:
+        for tab in self.tab_widgets.values():
+            tab.shutdown()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._presentation:
+            self.showNormal()
+        try:
+            self._save()
+        except Exception:  # noqa: BLE001 - never let a settings problem block quitting
+            log.exception("saving settings failed")
+        self.shutdown()
+        event.accept()

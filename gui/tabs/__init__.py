@@ -1,0 +1,7 @@
+"""One module per tab; the window shows them in the order of ``TAB_CLASSES``."""
+
+from .whitebox import WhiteboxTab
+
+TAB_CLASSES = [
+    WhiteboxTab,
+]

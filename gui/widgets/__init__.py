@@ -1,0 +1,7 @@
+"""Reusable views: images, bar charts, curves, captions."""
+
+from .bar_chart import BarChart
+from .curve_plot import CurvePlot
+from .image_panel import ImagePanel
+
+__all__ = ["BarChart", "CurvePlot", "ImagePanel"]

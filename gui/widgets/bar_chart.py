@@ -1,0 +1,66 @@
+"""Horizontal probability bars with class names, for top-5 read-outs."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+
+from . import style
+
+
+class BarChart(pg.PlotWidget):
+    def __init__(self, title: str = "", x_label: str = "probability", parent=None) -> None:
+        super().__init__(parent, background="w")
+        self._presentation = False
+        self._title_text = title
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        self.getPlotItem().invertY(True)
+        self.setXRange(0, 1, padding=0)
+        self.setLabel("bottom", x_label)
+        self._bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=style.BAR_COLOR)
+        self.addItem(self._bars)
+        self._texts: list[pg.TextItem] = []
+        self._apply_fonts()
+
+    def _apply_fonts(self) -> None:
+        font = QFont()
+        font.setPointSize(style.axis_pt(self._presentation))
+        for side in ("left", "bottom"):
+            self.getAxis(side).setTickFont(font)
+            self.getAxis(side).label.setFont(font)
+        self.setTitle(self._title_text, size=f"{style.title_pt(self._presentation)}pt", bold=True)
+        for t in self._texts:
+            t.setFont(font)
+
+    def set_bars(self, names: Sequence[str], values: Sequence[float], highlight: int | None = None,
+                 highlight_color: str = style.TARGET_COLOR) -> None:
+        """``highlight`` is the row to draw in the highlight colour (e.g. the target class)."""
+        n = len(values)
+        brushes = [pg.mkBrush(highlight_color if i == highlight else style.BAR_COLOR) for i in range(n)]
+        self._bars.setOpts(x0=[0] * n, y=list(range(n)), width=list(values), height=0.7, brushes=brushes)
+        short = [name if len(name) <= 22 else name[:21] + "…" for name in names]
+        self.getAxis("left").setTicks([list(enumerate(short))])
+        self.setYRange(-0.5, max(n, 1) - 0.5, padding=0.05)
+        while len(self._texts) < n:
+            t = pg.TextItem("", color=style.BLACK, anchor=(0, 0.5))
+            self.addItem(t)
+            self._texts.append(t)
+        for i, t in enumerate(self._texts):
+            if i < n:
+                v = float(values[i])
+                t.setText(f"{v:.1%}")
+                inside = v > 0.8
+                t.setAnchor((1, 0.5) if inside else (0, 0.5))
+                t.setPos(v - 0.01 if inside else v + 0.01, i)
+                t.setVisible(True)
+            else:
+                t.setVisible(False)
+        self._apply_fonts()
+
+    def set_presentation(self, on: bool) -> None:
+        self._presentation = on
+        self._apply_fonts()

@@ -1,0 +1,57 @@
+"""Line plots with a legend and labelled axes (loss curves, probability versus step)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+
+from . import style
+
+
+class CurvePlot(pg.PlotWidget):
+    def __init__(self, title: str = "", x_label: str = "", y_label: str = "", parent=None) -> None:
+        super().__init__(parent, background="w")
+        self._presentation = False
+        self._title_text = title
+        self.setMenuEnabled(False)
+        self.showGrid(x=True, y=True, alpha=0.25)
+        self.setLabel("bottom", x_label)
+        self.setLabel("left", y_label)
+        self.legend = self.addLegend(offset=(-10, 10))
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        self._apply_fonts()
+
+    def _apply_fonts(self) -> None:
+        font = QFont()
+        font.setPointSize(style.axis_pt(self._presentation))
+        for side in ("left", "bottom"):
+            self.getAxis(side).setTickFont(font)
+            self.getAxis(side).label.setFont(font)
+        self.setTitle(self._title_text, size=f"{style.title_pt(self._presentation)}pt", bold=True)
+        self.legend.setLabelTextSize(f"{style.axis_pt(self._presentation)}pt")
+        for item in self._curves.values():  # re-render legend labels with the new size
+            label = self.legend.getLabel(item)
+            if label is not None:
+                label.setText(label.text, size=f"{style.axis_pt(self._presentation)}pt")
+
+    def add_curve(self, key: str, name: str, color: str, width: float = 3.0, dashed: bool = False,
+                  symbol: str | None = None) -> pg.PlotDataItem:
+        pen = pg.mkPen(color, width=width, style=pg.QtCore.Qt.PenStyle.DashLine if dashed else
+                       pg.QtCore.Qt.PenStyle.SolidLine)
+        item = self.plot([], [], pen=pen, name=name, symbol=symbol, symbolBrush=color,
+                         symbolPen=color, symbolSize=8)
+        self._curves[key] = item
+        self._apply_fonts()
+        return item
+
+    def set_data(self, key: str, x, y) -> None:
+        self._curves[key].setData(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+
+    def clear_data(self) -> None:
+        for item in self._curves.values():
+            item.setData([], [])
+
+    def set_presentation(self, on: bool) -> None:
+        self._presentation = on
+        self._apply_fonts()

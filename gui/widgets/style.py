@@ -1,0 +1,38 @@
+"""Colours and sizes for a lecture hall.
+
+Colours are the Okabe–Ito palette, distinguishable with the common colour-vision deficiencies.
+"""
+
+from __future__ import annotations
+
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#7F7F7F"
+
+PALETTE = (BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY_BLUE, YELLOW, BLACK)
+TARGET_COLOR = VERMILLION
+ORIGINAL_COLOR = BLUE
+BAR_COLOR = SKY_BLUE
+OK_COLOR = GREEN
+ALARM_COLOR = VERMILLION
+
+#: Point sizes: normal use and presentation mode (F11).
+BASE_FONT_PT = 11
+PRESENTATION_FONT_PT = 15
+TITLE_SCALE = 1.35
+CAPTION_SCALE = 1.25
+READOUT_SCALE = 1.9
+
+
+def title_pt(presentation: bool) -> int:
+    return round((PRESENTATION_FONT_PT if presentation else BASE_FONT_PT) * TITLE_SCALE)
+
+
+def axis_pt(presentation: bool) -> int:
+    return PRESENTATION_FONT_PT if presentation else BASE_FONT_PT
