@@ -42,20 +42,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_evolve)
 
 
-def parse_targets(labels: tuple[str, ...], spec: str) -> list[int]:
-    """``all``, one class (name or index), or several separated by commas."""
-    text = spec.strip()
-    if text.lower() == "all":
-        return list(range(len(labels)))
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts:
-        raise UserError("no target class given.")
-    targets = [models.resolve_class(labels, p) for p in parts]
-    if len(set(targets)) != len(targets):
-        raise UserError("a target class is listed twice.")
-    return targets
-
-
 def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "class"
 
@@ -66,7 +52,7 @@ def cmd_evolve(args) -> int:
     if args.model.endswith((".pt", ".pth", ".ts")) and Path(args.model).is_file():
         args.model = models.register_model_file(args.model)
     spec = models.get_spec(args.model)
-    targets = parse_targets(spec.labels, args.target)
+    targets = evolution.parse_targets(spec.labels, args.target)
     if args.algorithm == "ga" and len(targets) != 1:
         raise UserError("the genetic algorithm evolves one target class; use --algorithm map-elites for several.")
     population = args.population or (24 if args.algorithm == "ga" else 50)

@@ -40,6 +40,7 @@ from PIL import Image
 
 from .errors import UserError
 from .jobs import CancelToken, Frame
+from .models import resolve_class
 
 ENCODINGS = ("direct", "cppn")
 ALGORITHMS = ("ga", "map-elites")
@@ -51,6 +52,29 @@ CROSSOVER_NOTE = {
     "direct": "uniform crossover: each pixel from either parent",
     "cppn": "structural crossover: the fitter parent's graph, shared connections' weights mixed",
 }
+
+
+#: Twenty ImageNet classes, most of them from the paper's figures of fooling images: the
+#: benchmark's fixed set and the window's default choice for ImageNet models.
+IMAGENET_SHOWCASE = (
+    "king penguin", "starfish", "baseball", "electric guitar", "freight car", "remote control",
+    "peacock", "African chameleon", "school bus", "computer keyboard", "robin", "cheetah",
+    "jellyfish", "lesser panda", "goldfish", "volcano", "pizza", "accordion", "tiger shark", "monarch",
+)
+
+
+def parse_targets(labels: Sequence[str], spec: str) -> list[int]:
+    """``all``, one class (name or index), or several separated by commas → class indices."""
+    text = spec.strip()
+    if text.lower() == "all":
+        return list(range(len(labels)))
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise UserError("no target class given.")
+    targets = [resolve_class(tuple(labels), p) for p in parts]
+    if len(set(targets)) != len(targets):
+        raise UserError("a target class is listed twice.")
+    return targets
 
 
 # ------------------------------------------------------------------------------------ black box
