@@ -43,6 +43,8 @@ from .jobs import CancelToken, Frame
 from .models import resolve_class
 
 ENCODINGS = ("direct", "cppn")
+#: MAP-Elites with a goal: the share of parents drawn from cells that have not reached it yet.
+FOCUS_OPEN = 0.5
 ALGORITHMS = ("ga", "map-elites")
 SELECTIONS = ("tournament", "truncation")
 MUTATIONS = ("polynomial", "gaussian")
@@ -218,7 +220,7 @@ class CppnEncoding:
     name = "cppn"
 
     def __init__(self, channels: int, size: tuple[int, int], *, rate: float = 0.3,
-                 weight_sigma: float = 0.8, init_sigma: float = 2.0, max_weight: float = 8.0) -> None:
+                 weight_sigma: float = 0.8, init_sigma: float = 2.0, max_weight: float = 20.0) -> None:
         self.channels, self.size = channels, tuple(size)
         self.rate = rate
         self.weight_sigma, self.init_sigma, self.max_weight = weight_sigma, init_sigma, max_weight
@@ -696,15 +698,18 @@ def evolution_job(
             hist_mean.append(float(fit.mean()))
         else:
             filled = np.flatnonzero(cell_fit >= 0)
+            open_cells = filled
             if params.stop_at is not None:
-                # Cells that already reached the goal need no more work: breed from the others.
+                # Cells that already reached the goal need less work: most parents come from the
+                # others, the rest from any cell (a child of one class may be another's stepping stone).
                 open_cells = np.flatnonzero((cell_fit >= 0) & (cell_fit < params.stop_at))
-                if len(open_cells):
-                    filled = open_cells
+                if not len(open_cells):
+                    open_cells = filled
             n_children = budget(params.population)
             children = []
             for _ in range(n_children):
-                a = int(filled[int(rng.integers(len(filled)))])
+                pool = open_cells if rng.random() < FOCUS_OPEN else filled
+                a = int(pool[int(rng.integers(len(pool)))])
                 child = cell_genome[a]
                 if rng.random() < params.crossover_rate and len(filled) > 1:
                     b = int(filled[int(rng.integers(len(filled)))])
