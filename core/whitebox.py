@@ -167,9 +167,8 @@ def attack_job(
             if finished or cancel.checkpoint():
                 break
 
+            # −log p(target): ascent climbs the target's log-probability, FGSM and PGD descend this loss.
             loss = F.cross_entropy(logits, target_t)
-            if params.method == "ascent":
-                loss = -F.log_softmax(logits, -1)[0, target]
             (grad,) = torch.autograd.grad(loss, delta)
             with torch.no_grad():
                 if params.method == "fgsm":

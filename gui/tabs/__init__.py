@@ -1,9 +1,11 @@
 """One module per tab; the window shows them in the order of ``TAB_CLASSES``."""
 
 from .evolution import EvolutionTab
+from .manifold import ManifoldTab
 from .whitebox import WhiteboxTab
 
 TAB_CLASSES = [
     WhiteboxTab,
     EvolutionTab,
+    ManifoldTab,
 ]

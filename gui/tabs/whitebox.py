@@ -9,8 +9,8 @@ import numpy as np
 from PySide6.QtCore import QSettings, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QCompleter, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
-    QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout,
+    QCheckBox, QComboBox, QCompleter, QDoubleSpinBox, QFileDialog, QFormLayout,
+    QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
     QWidget,
 )
 
@@ -22,6 +22,7 @@ from ..widgets import BarChart, CurvePlot, ImagePanel, style
 from .base import AppContext, LabTab
 
 NOISE = "__noise__"
+SIDE_WIDTH = 360
 SAMPLE_TITLES = {"chelsea": "Chelsea the cat", "coffee": "Coffee cup", "astronaut": "Astronaut",
                  "rocket": "Rocket launch"}
 
@@ -152,15 +153,15 @@ class WhiteboxTab(LabTab):
         controls.addLayout(row)
         controls.addStretch(1)
 
-        side = QWidget()
-        side.setLayout(controls)
-        side.setFixedWidth(360)
+        self.side = QWidget()
+        self.side.setLayout(controls)
+        self.side.setFixedWidth(SIDE_WIDTH)
 
         # -- views
         self.original_view = ImagePanel("Original")
         self.adversarial_view = ImagePanel("Adversarial (live)")
         self.perturbation_view = ImagePanel("Change, amplified")
-        self.top5 = BarChart("What the network sees (top 5)")
+        self.top5 = BarChart("Top 5 classes")
         self.curve = CurvePlot("Belief versus step", x_label="step", y_label="probability")
         self.curve.add_curve("target", "target", style.TARGET_COLOR)
         self.curve.add_curve("original", "original class", style.ORIGINAL_COLOR, dashed=True)
@@ -171,18 +172,19 @@ class WhiteboxTab(LabTab):
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.readout = QLabel("")
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for label in (self.headline, self.readout):
+            label.setWordWrap(True)  # long class names must never widen the window past the screen
         self._style_readouts()
 
-        grid = QGridLayout()
-        grid.addWidget(self.original_view, 0, 0)
-        grid.addWidget(self.adversarial_view, 0, 1)
-        grid.addWidget(self.perturbation_view, 0, 2)
-        grid.addWidget(self.top5, 1, 0, 1, 1)
-        grid.addWidget(self.curve, 1, 1, 1, 2)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
-        for col in range(3):
-            grid.setColumnStretch(col, 1)
+        images = QHBoxLayout()
+        for view in (self.original_view, self.adversarial_view, self.perturbation_view):
+            images.addWidget(view, 1)
+        plots = QHBoxLayout()
+        plots.addWidget(self.top5, 1)
+        plots.addWidget(self.curve, 1)
+        grid = QVBoxLayout()
+        grid.addLayout(images, 3)
+        grid.addLayout(plots, 2)
 
         right = QVBoxLayout()
         right.addWidget(self.make_caption(
@@ -194,7 +196,7 @@ class WhiteboxTab(LabTab):
         right.addWidget(self.readout)
 
         outer = QHBoxLayout(self)
-        outer.addWidget(side)
+        outer.addWidget(self.side)
         outer.addLayout(right, 1)
 
     def _style_readouts(self) -> None:
@@ -209,6 +211,8 @@ class WhiteboxTab(LabTab):
 
     def set_presentation(self, on: bool) -> None:
         super().set_presentation(on)
+        self.side.setFixedWidth(round(SIDE_WIDTH * style.PRESENTATION_FONT_PT / style.BASE_FONT_PT) if on
+                                else SIDE_WIDTH)
         self._style_readouts()
 
     # ---------------------------------------------------------------- model / target / input

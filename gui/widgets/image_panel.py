@@ -25,6 +25,7 @@ class ImagePanel(pg.GraphicsLayoutWidget):
         self.view.addItem(self.item)
         self._note = pg.TextItem("", color=style.BLACK, fill=pg.mkBrush(255, 255, 255, 210), anchor=(0, 0))
         self._note.setZValue(10)
+        self._note.setVisible(False)
         self.view.addItem(self._note)
         self._shape: tuple[int, ...] | None = None
         self.set_title(title)

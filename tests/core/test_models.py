@@ -145,3 +145,14 @@ def test_download_offline_fails_fast_with_a_sentence(tmp_path):
             list(models.download_job("resnet50", url="http://127.0.0.1:9/resnet50-11ad3fa6.pth", timeout=2))
     finally:
         torch.hub.set_dir(os.path.join(torch.hub._get_torch_home(), "hub"))
+
+
+def test_inception_is_built_for_299_pixels_without_auxiliary_heads():
+    spec = models.get_spec("inception_v3")
+    assert spec.input_size == (299, 299)
+    net = spec.build()
+    spec.finish(net)
+    net.eval()
+    with torch.inference_mode():
+        assert net(torch.rand(1, 3, 299, 299)).shape == (1, 1000)
+    assert getattr(net, "AuxLogits", None) is None

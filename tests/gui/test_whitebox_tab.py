@@ -89,3 +89,17 @@ def test_settings_survive_a_restart(qtbot, settings):
     tab2 = w2.tab_widgets["whitebox"]
     assert tab2.eps_spin.value() == 4.0 and tab2.target_edit.text() == "goldfish"
     w2.close()
+
+
+def test_presentation_mode_and_captions(window, qtbot):
+    tab = window.tab_widgets["whitebox"]
+    caption = tab._captions[0]
+    small = caption.font().pointSizeF()
+    window.presentation_action.trigger()
+    assert window.isFullScreen() and caption.font().pointSizeF() > small
+    window.presentation_action.trigger()
+    assert not window.isFullScreen() and caption.font().pointSizeF() == small
+    window.captions_action.trigger()
+    assert not caption.isVisibleTo(tab)
+    window.captions_action.trigger()
+    assert caption.isVisibleTo(tab)
