@@ -1,11 +1,13 @@
 """One module per tab; the window shows them in the order of ``TAB_CLASSES``."""
 
 from .autoencoder import AutoencoderTab
+from .evolution import EvolutionTab
 from .manifold import ManifoldTab
 from .whitebox import WhiteboxTab
 
 TAB_CLASSES = [
     WhiteboxTab,
+    EvolutionTab,
     ManifoldTab,
     AutoencoderTab,
 ]

@@ -1,0 +1,202 @@
+"""The Evolution tab's core: black-box queries, encodings, GA, MAP-Elites, and the ``evolve`` CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from cli.run import run
+from core import evolution as ev
+from core import imaging, models
+from core.errors import UserError
+from core.jobs import CancelToken, run_to_end
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return models.load_classifier("mnist_cnn", "cpu")
+
+
+def test_mnist_cnn_is_accurate(mnist):
+    from core.data import mnist_sample
+
+    d = mnist_sample()
+    x = torch.from_numpy(d.x_val.astype(np.float32) / 255)[:, None]
+    probs = mnist.probabilities(x, batch_size=500)
+    assert float((probs.argmax(1).numpy() == d.y_val).mean()) >= 0.98
+
+
+class _Spy(torch.nn.Module):
+    """Wraps a classifier and records the autograd state of every forward pass."""
+
+    def __init__(self, clf):
+        super().__init__()
+        self.clf = clf
+        self.labels, self.channels, self.input_size, self.name = clf.labels, clf.channels, clf.input_size, clf.name
+        self.mean = clf.mean
+        self.modes: list[tuple[bool, bool]] = []
+        self.images = 0
+
+    def forward(self, x):
+        self.modes.append((torch.is_inference_mode_enabled(), torch.is_grad_enabled()))
+        self.images += len(x)
+        assert not x.requires_grad
+        return self.clf(x)
+
+
+@pytest.mark.parametrize("encoding,algorithm", [("direct", "ga"), ("cppn", "map-elites")])
+def test_job_never_computes_a_gradient(mnist, monkeypatch, encoding, algorithm):
+    def forbidden(*_a, **_k):
+        raise AssertionError("a gradient was requested")
+
+    monkeypatch.setattr(torch.autograd, "grad", forbidden)
+    monkeypatch.setattr(torch.autograd, "backward", forbidden)
+    monkeypatch.setattr(torch.Tensor, "backward", forbidden)
+    spy = _Spy(mnist)
+    targets = [3] if algorithm == "ga" else list(range(10))
+    with torch.enable_grad():  # even when the caller has gradients on, the query must not
+        last = run_to_end(ev.evolution_job(spy, targets, ev.EvolutionParams(
+            encoding=encoding, algorithm=algorithm, population=12, generations=5, stop_at=None)))
+    assert spy.modes and all(inf and not grad for inf, grad in spy.modes)
+    assert all(p.grad is None for p in mnist.parameters())
+    # every image the network saw is counted, and the count is what the frame reports
+    assert last.queries == spy.images
+    expected = 12 + 5 * (10 if algorithm == "ga" else 12)  # GA keeps its 2 elites unqueried
+    assert last.queries == expected
+
+
+def _run(clf, **kw):
+    kw.setdefault("stop_at", None)
+    targets = kw.pop("targets", [7])
+    return list(ev.evolution_job(clf, targets, ev.EvolutionParams(**kw)))
+
+
+@pytest.mark.parametrize("encoding,algorithm", [("direct", "ga"), ("cppn", "map-elites")])
+def test_same_seed_same_run(mnist, encoding, algorithm):
+    kw = dict(encoding=encoding, algorithm=algorithm, population=16, generations=8, seed=5,
+              targets=[7] if algorithm == "ga" else [1, 4, 7])
+    a, b = _run(mnist, **kw), _run(mnist, **kw)
+    c = _run(mnist, **{**kw, "seed": 6})
+    assert len(a) == len(b) == 9
+    for fa, fb in zip(a, b):
+        assert np.array_equal(fa.population_mosaic, fb.population_mosaic)
+        assert np.array_equal(fa.cell_probs, fb.cell_probs)
+        assert np.array_equal(fa.history_best, fb.history_best)
+        assert fa.queries == fb.queries
+    assert not np.array_equal(a[-1].population_mosaic, c[-1].population_mosaic)
+
+
+def test_fooling_confidence_rises_ga_direct(mnist):
+    frames = _run(mnist, encoding="direct", algorithm="ga", population=24, generations=150, seed=0, targets=[3])
+    best = frames[-1].history_best
+    assert len(best) == 151
+    assert np.all(np.diff(best) >= 0)  # elitism: the best never gets worse
+    assert best[0] < 0.01 and best[-1] > 0.9  # from chance to near-certainty
+    last = frames[-1]
+    assert last.done and last.best_target == 3
+    # the large "best" image really is classified as the target at the reported confidence
+    probs = mnist.probabilities(torch.from_numpy(last.best_image.astype(np.float32) / 255)[None, None])[0]
+    assert abs(float(probs[3]) - last.best_prob) < 1e-4
+
+
+def test_map_elites_cppn_fools_every_digit(mnist):
+    last = run_to_end(ev.evolution_job(mnist, range(10), ev.EvolutionParams(
+        encoding="cppn", algorithm="map-elites", population=50, generations=400, stop_at=0.99, seed=1)))
+    assert last.reached and "every target" in last.stop_reason
+    assert (last.cell_probs >= 0.99).all()
+    assert all(img is not None and img.shape == (28, 28) for img in last.cell_images)
+    assert list(last.cell_top5[:, 0]) == list(range(10))  # each elite's top-1 is its own digit
+    assert last.history_mean[-1] > last.history_mean[0]
+
+
+def test_query_budget_and_cancel(mnist):
+    last = run_to_end(ev.evolution_job(mnist, range(10), ev.EvolutionParams(
+        encoding="direct", algorithm="map-elites", population=30, generations=1000, max_queries=100, stop_at=None)))
+    assert last.queries == 100 and "budget" in last.stop_reason
+    token = CancelToken()
+    frames = []
+    for f in ev.evolution_job(mnist, [0], ev.EvolutionParams(population=8, generations=1000, stop_at=None),
+                              cancel=token):
+        frames.append(f)
+        if f.generation == 3:
+            token.cancel()
+    assert frames[-1].done and frames[-1].stop_reason == "stopped" and frames[-1].generation == 4
+
+
+def test_cppn_renders_at_any_resolution_and_mutates_structure():
+    enc = ev.CppnEncoding(3, (64, 64))
+    rng = np.random.default_rng(0)
+    g = enc.random(rng, 1)[0]
+    small, big = enc.render(g, (64, 64)), enc.render(g, (256, 256))
+    assert small.shape == (3, 64, 64) and big.shape == (3, 256, 256)
+    pooled = big.reshape(3, 64, 4, 64, 4).mean(axis=(2, 4))
+    assert float(np.abs(pooled - small).mean()) < 0.05  # the same picture, only sharper
+    sizes = set()
+    for _ in range(300):
+        g = enc.mutate(g, rng)
+        sizes.add(len(g.hidden()))
+        for (a, b) in g.conns:  # feed-forward: every edge runs to a later node
+            assert g.nodes[a][0] < g.nodes[b][0]
+    assert len(sizes) > 3  # nodes were added and removed
+    child = enc.crossover(g, enc.random(rng, 1)[0], rng)
+    assert set(child.conns) == set(g.conns)
+
+
+def test_direct_mutation_rate():
+    enc = ev.DirectEncoding(1, (28, 28), rate=0.1)
+    rng = np.random.default_rng(0)
+    g = enc.random(rng, 1)[0]
+    child = enc.mutate(g, rng)
+    changed = float((child != g).mean())
+    assert 0.03 < changed <= 0.12 and child.min() >= 0 and child.max() <= 1
+    gauss = ev.DirectEncoding(1, (28, 28), rate=0.5, operator="gaussian")
+    assert 0.3 < float((gauss.mutate(g, rng) != g).mean()) < 0.6
+
+
+def test_bad_parameters_are_user_errors(mnist):
+    with pytest.raises(UserError, match="one target"):
+        run_to_end(ev.evolution_job(mnist, [1, 2], ev.EvolutionParams(algorithm="ga")))
+    with pytest.raises(UserError, match="between 0 and 9"):
+        run_to_end(ev.evolution_job(mnist, [12], ev.EvolutionParams(algorithm="map-elites")))
+    with pytest.raises(UserError, match="elite"):
+        ev.EvolutionParams(population=4, elite=4).validated()
+
+
+def test_imagenet_model_at_its_input_size():
+    clf = models.load_classifier("efficientnet_lite0", "cpu")
+    last = run_to_end(ev.evolution_job(clf, [1, 2], ev.EvolutionParams(
+        encoding="cppn", algorithm="map-elites", population=3, generations=1, stop_at=None)))
+    assert last.queries == 6
+    assert last.cell_images[0].shape == (224, 224, 3)
+    assert last.population_mosaic.ndim == 3 and last.population_mosaic.shape[2] == 3
+
+
+def test_cli_evolve_writes_pngs_and_json(tmp_path, capsys, mnist):
+    rc = run(["evolve", "--model", "mnist_cnn", "--encoding", "cppn", "--algorithm", "map-elites",
+              "--target", "1,7", "--stop-at", "0.999", "--generations", "300", "--seed", "2",
+              "--out", str(tmp_path / "out"), "--json"])
+    assert rc == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [t["index"] for t in result["targets"]] == [1, 7]
+    assert result["reached"] and result["queries"] > 0 and result["generations"] >= 1
+    for t in result["targets"]:
+        assert t["best_prob"] >= 0.999 and t["queries"] <= result["queries"]
+        img = imaging.load_image(t["png"])[:, :, 0]  # PNGs are what was scored, to the last bit
+        p = mnist.probabilities(torch.from_numpy(img.astype(np.float32) / 255)[None, None])[0]
+        assert abs(float(p[t["index"]]) - t["best_prob"]) < 1e-4
+    assert (tmp_path / "out" / "grid.png").is_file()
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["evolve", "--target", "12"], "out of range"),
+    (["evolve", "--algorithm", "ga", "--target", "all"], "one target"),
+    (["evolve", "--encoding", "pixels"], "invalid choice"),
+    (["evolve", "--model", "nope"], "unknown model"),
+])
+def test_cli_errors_exit_2(capsys, argv, needle):
+    assert run(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and needle in err[0]

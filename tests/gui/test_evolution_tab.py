@@ -1,0 +1,109 @@
+"""The Evolution tab, driven like a user (offscreen): run, watch the grid, pause, inspect, export."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from core import imaging
+
+
+def _tab(window):
+    assert window.select_tab("evolution")
+    return window.tab_widgets["evolution"]
+
+
+def _click_cell(qtbot, view, index):
+    rect = view.cell_rect(index)
+    qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_map_elites_fools_every_digit_and_cells_can_be_inspected(window, qtbot, tmp_path):
+    tab = _tab(window)
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Evolution"
+    tab.model_combo.setCurrentIndex(tab.model_combo.findData("mnist_cnn"))
+    tab.algorithm_combo.setCurrentIndex(tab.algorithm_combo.findData("map-elites"))
+    tab.encoding_combo.setCurrentIndex(tab.encoding_combo.findData("cppn"))
+    tab.target_edit.setText("all")
+    assert "all 10 classes" in tab.target_info.text()
+    assert "structural crossover" in tab.crossover_note.text().lower()
+    tab.stop_spin.setValue(98.0)
+    tab.seed_spin.setValue(1)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: tab._last is not None and tab._last.generation >= 1, timeout=30000)
+    assert tab.run_button.text().startswith("Stop") and tab.pause_button.isEnabled()
+    assert tab.population_view.count == 24  # the live 4 × 6 grid
+    with qtbot.waitSignal(tab.runner.job_finished, timeout=60000):
+        pass
+    f = tab._last
+    assert f.done and f.reached and (f.cell_probs >= 0.98).all()
+    assert "10/10 at ≥ 98.00%" in tab.cells_view._title.text()
+    assert f"<b>{f.queries:,}</b> images queried" in tab.headline.text()
+    assert "images evaluated per second" in tab.readout.text()
+    assert "Done" in window.statusBar().currentMessage()
+
+    _click_cell(qtbot, tab.cells_view, 7)
+    dlg = tab.inspector
+    assert dlg is not None and dlg.isVisible()
+    assert "“7”" in dlg.view._title_text and np.array_equal(dlg.image, f.cell_images[7])
+    out = tmp_path / "seven.png"
+    assert dlg.save(str(out))
+    assert np.array_equal(imaging.load_image(out)[:, :, 0], f.cell_images[7])
+
+    grid = tmp_path / "grid.png"
+    assert tab.export_grid(str(grid))
+    exported = imaging.load_image(grid)
+    canvas = tab.cells_view.canvas
+    assert exported.shape[:2] == (canvas.height(), canvas.width()) and exported.std() > 10
+
+    dlg.to_whitebox.click()  # hand the elite to the gradient-ascent tab
+    assert window.tabs.currentWidget() is window.tab_widgets["whitebox"]
+    assert "From evolution" in window.tab_widgets["whitebox"].input_combo.currentText()
+
+
+def test_ga_pause_resume_stop_and_population_click(window, qtbot):
+    tab = _tab(window)
+    tab.model_combo.setCurrentIndex(tab.model_combo.findData("mnist_cnn"))
+    tab.algorithm_combo.setCurrentIndex(tab.algorithm_combo.findData("ga"))
+    assert not tab.cells_view.isVisible() and tab.elite_spin.isEnabled()
+    tab.encoding_combo.setCurrentIndex(tab.encoding_combo.findData("direct"))
+    assert tab.rate_label.text() == "Pixels mutated" and tab.rate_spin.value() == 10.0
+    tab.target_edit.setText("1, 2")
+    assert "takes one class" in tab.target_info.text()
+    tab.start()
+    assert "one class" in window.statusBar().currentMessage() and not tab.runner.is_running
+    tab.target_edit.setText("5")
+    tab.generations_spin.setValue(100000)
+    tab.run_button.click()
+    qtbot.waitUntil(lambda: tab._last is not None and tab._last.generation >= 3, timeout=30000)
+    tab.pause_button.click()
+    assert tab.pause_button.text() == "Resume"
+    qtbot.wait(300)
+    frozen = tab._last.generation
+    qtbot.wait(400)
+    assert tab._last.generation <= frozen + 1  # at most the generation in flight finishes
+    tab.pause_button.click()
+    qtbot.waitUntil(lambda: tab._last.generation > frozen + 2, timeout=30000)
+    with qtbot.waitSignal(tab.runner.job_finished, timeout=10000):
+        tab.stop_button.click()
+    f = tab._last
+    assert f.done and f.stop_reason == "stopped" and f.best_target == 5
+    assert f.history_best[-1] >= f.history_best[0]
+    assert f.population_fitness[0] == f.population_fitness.max()  # best first
+    _click_cell(qtbot, tab.population_view, 0)
+    assert tab.inspector.isVisible() and tab.inspector.image.shape == (28, 28)
+
+
+def test_settings_survive_a_restart(qtbot, settings):
+    from gui.main_window import MainWindow
+
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    tab = w.tab_widgets["evolution"]
+    tab.algorithm_combo.setCurrentIndex(tab.algorithm_combo.findData("ga"))
+    tab.target_edit.setText("7")
+    tab.seed_spin.setValue(42)
+    w.close()
+    w2 = MainWindow(settings)
+    qtbot.addWidget(w2)
+    tab2 = w2.tab_widgets["evolution"]
+    assert tab2.algorithm == "ga" and tab2.target_edit.text() == "7" and tab2.seed_spin.value() == 42
+    w2.close()
