@@ -7,10 +7,7 @@ import hashlib
 import os
 import struct
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
+from . import download
 from .errors import UserError
 from .jobs import CancelToken, Frame
 from .resources import resource_path
@@ -222,33 +220,20 @@ def download_mnist_job(*, cancel: CancelToken | None = None, mirrors: list[str] 
             tmp = target.with_suffix(".part")
             digest = hashlib.md5()
             try:
-                with urllib.request.urlopen(url, timeout=timeout) as resp, open(tmp, "wb") as out:
-                    size = int(resp.headers.get("Content-Length") or 0)
-                    got, last = 0, 0.0
-                    while True:
-                        if cancel.checkpoint():
-                            raise UserError("download stopped.")
-                        chunk = resp.read(1 << 16)
-                        if not chunk:
-                            break
-                        out.write(chunk)
-                        digest.update(chunk)
-                        got += len(chunk)
-                        now = time.monotonic()
-                        if now - last > 0.1:
-                            last = now
-                            yield MnistDownloadFrame(step=index, total=len(files), received=got, size=size,
-                                                     message=f"downloading {fname} ({index + 1}/{len(files)})")
+                progress = download.stream(url, tmp, digest, cancel=cancel, timeout=timeout)
+                while True:
+                    try:
+                        got, size = next(progress)
+                    except StopIteration as end:
+                        got = end.value
+                        break
+                    yield MnistDownloadFrame(step=index, total=len(files), received=got, size=size,
+                                             message=f"downloading {fname} ({index + 1}/{len(files)})")
             except UserError:
-                tmp.unlink(missing_ok=True)
                 raise
-            except (urllib.error.URLError, TimeoutError, ConnectionError, OSError, ValueError) as exc:
-                tmp.unlink(missing_ok=True)
+            except download.NETWORK_ERRORS as exc:
                 errors.append(f"{urllib.parse.urlparse(url).netloc}: {exc}")
                 continue
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
             if digest.hexdigest() != md5:
                 tmp.unlink(missing_ok=True)
                 errors.append(f"{urllib.parse.urlparse(url).netloc}: checksum mismatch")

@@ -16,8 +16,6 @@ import hashlib
 import os
 import re
 import threading
-import time
-import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from typing import Callable, Iterator
 import torch
 from torch import nn
 
+from . import download
 from .errors import ModelUnavailable, UserError
 from .jobs import CancelToken, Frame
 from .resources import resource_path
@@ -463,32 +462,20 @@ def download_job(name: str, *, cancel: CancelToken | None = None, url: str | Non
     tmp = target.with_suffix(target.suffix + ".part")
     digest = hashlib.sha256()
     try:
-        with urllib.request.urlopen(src, timeout=timeout) as resp, open(tmp, "wb") as out:
-            size = int(resp.headers.get("Content-Length") or 0)
-            received, last = 0, 0.0
-            while True:
-                if cancel.checkpoint():
-                    raise UserError("download stopped.")
-                chunk = resp.read(1 << 16)
-                if not chunk:
-                    break
-                out.write(chunk)
-                digest.update(chunk)
-                received += len(chunk)
-                now = time.monotonic()
-                if now - last > 0.1:
-                    last = now
-                    yield DownloadFrame(step=received, total=size, name=name, received=received, size=size,
-                                        message=f"downloading {spec.title}")
-    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, UserError):
-            raise
+        progress = download.stream(src, tmp, digest, cancel=cancel, timeout=timeout)
+        while True:
+            try:
+                got, size = next(progress)
+            except StopIteration as end:
+                received = end.value
+                break
+            yield DownloadFrame(step=got, total=size, name=name, received=got, size=size,
+                                message=f"downloading {spec.title}")
+    except UserError:
+        raise
+    except download.NETWORK_ERRORS as exc:
         raise UserError(f"could not download {spec.title}: no connection to {urllib.request.urlparse(src).netloc}"
                         " (is this computer online?).") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     m = re.search(r"-([a-f0-9]{6,})\.", os.path.basename(src))
     if m and not digest.hexdigest().startswith(m.group(1)):
         tmp.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from ..widgets import style
 from ..worker import JobRunner
@@ -57,6 +57,17 @@ class LabTab(QWidget):
             self.stop()
         else:
             self.start()
+
+    def make_run_button(self, text: str = "Run  (Space)") -> QPushButton:
+        """The tab's big button, the one Space presses: large bold text, starts and stops the job."""
+        button = QPushButton(text)
+        button.setMinimumHeight(46)
+        font = button.font()
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        button.setFont(font)
+        button.clicked.connect(self.toggle)
+        return button
 
     # -- input from outside
     def open_file(self, path: str) -> bool:

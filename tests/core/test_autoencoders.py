@@ -277,6 +277,57 @@ def test_full_mnist_offline_gives_a_clear_error(tmp_path, monkeypatch):
     assert not list((tmp_path / "datasets" / "MNIST" / "raw").glob("*.part"))
 
 
+def test_full_mnist_download_checks_md5_and_falls_back_to_the_next_mirror(tmp_path, monkeypatch, digits):
+    """A mirror that serves damaged files is skipped; the good one's files land and are read."""
+    import hashlib
+    import http.server
+    import threading
+
+    monkeypatch.setenv("FOOLING_LAB_CACHE", str(tmp_path / "cache"))
+    served = tmp_path / "served"
+    served.mkdir()
+    arrays = {"x_train": digits.x_train[:60], "y_train": digits.y_train[:60],
+              "x_val": digits.x_val[:20], "y_val": digits.y_val[:20]}
+    files = []
+    for key, stem in data.IDX_NAMES.items():
+        _write_idx(served / stem, arrays[key], gz=True)
+        gz = served / f"{stem}.gz"
+        files.append((gz.name, hashlib.md5(gz.read_bytes()).hexdigest()))
+    monkeypatch.setattr(data, "_mnist_files", lambda: files)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **k):
+            super().__init__(*a, directory=str(served), **k)
+
+        def do_GET(self):  # noqa: N802
+            if self.path.startswith("/bad/"):
+                body = b"not the file you asked for"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.path = self.path.removeprefix("/good")
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        frames = list(data.download_mnist_job(mirrors=[f"{base}/bad/", f"{base}/good/"], timeout=5))
+    finally:
+        server.shutdown()
+    assert frames[-1].done and "60 training" in frames[-1].message
+    raw = tmp_path / "cache" / "datasets" / "MNIST" / "raw"
+    assert not list(raw.glob("*.part"))
+    full = data.mnist_full()
+    np.testing.assert_array_equal(full.x_train, arrays["x_train"])
+    np.testing.assert_array_equal(full.y_val, arrays["y_val"])
+
+
 # ----------------------------------------------------------------------------------- CLI
 def _cli(capsys, *args):
     """Run a CLI command in-process (as main.py does) and return (status, stdout, stderr)."""
