@@ -45,6 +45,8 @@ from .models import resolve_class
 ENCODINGS = ("direct", "cppn")
 #: MAP-Elites with a goal: the share of parents drawn from cells that have not reached it yet.
 FOCUS_OPEN = 0.5
+#: Coordinate range of the CPPN for inputs larger than 64 pixels (1 for MNIST).
+CPPN_IMAGENET_SCALE = 4.0
 ALGORITHMS = ("ga", "map-elites")
 SELECTIONS = ("tournament", "truncation")
 MUTATIONS = ("polynomial", "gaussian")
@@ -220,8 +222,10 @@ class CppnEncoding:
     name = "cppn"
 
     def __init__(self, channels: int, size: tuple[int, int], *, rate: float = 0.3,
-                 weight_sigma: float = 0.8, init_sigma: float = 2.0, max_weight: float = 20.0) -> None:
+                 weight_sigma: float = 0.8, init_sigma: float = 2.0, max_weight: float = 20.0,
+                 coord_scale: float = 1.0) -> None:
         self.channels, self.size = channels, tuple(size)
+        self.coord_scale = coord_scale  # x and y run over ±coord_scale: larger gives finer patterns
         self.rate = rate
         self.weight_sigma, self.init_sigma, self.max_weight = weight_sigma, init_sigma, max_weight
         self.outputs = tuple(range(N_INPUTS, N_INPUTS + channels))
@@ -327,7 +331,8 @@ class CppnEncoding:
             xs = (np.arange(w, dtype=np.float32) - (w - 1) / 2) / ((s - 1) / 2 if s > 1 else 1)
             y, x = np.meshgrid(ys, xs, indexing="ij")
             d = np.sqrt(x * x + y * y) * np.float32(math.sqrt(2.0))  # 0 at the centre, 2 in a corner
-            self._coords[size] = [x.ravel(), y.ravel(), d.ravel() - 1.0, np.ones(h * w, np.float32)]
+            k = np.float32(self.coord_scale)
+            self._coords[size] = [k * x.ravel(), k * y.ravel(), k * (d.ravel() - 1.0), np.ones(h * w, np.float32)]
         return self._coords[size]
 
     def render(self, g: Cppn, size: tuple[int, int] | None = None) -> np.ndarray:
@@ -358,7 +363,10 @@ def make_encoding(name: str, channels: int, size: tuple[int, int], *, rate: floa
     if name == "direct":
         return DirectEncoding(channels, size, rate=0.1 if rate is None else rate, operator=operator)
     if name == "cppn":
-        return CppnEncoding(channels, size, rate=0.3 if rate is None else rate)
+        # Photos are classified by texture as much as by shape: at ImageNet sizes the pattern
+        # network sees a wider coordinate range, so that its sines and Gaussians repeat.
+        scale = CPPN_IMAGENET_SCALE if max(size) > 64 else 1.0
+        return CppnEncoding(channels, size, rate=0.3 if rate is None else rate, coord_scale=scale)
     raise UserError(f"unknown encoding “{name}”; choose {' or '.join(ENCODINGS)}.")
 
 

@@ -254,6 +254,7 @@ class EvolutionTab(LabTab):
         self._style_readouts()
 
         best_box = QVBoxLayout()
+        self.best_top5.setMinimumHeight(170)  # five readable bars, even in a small window
         best_box.addWidget(self.best_view, 3)
         best_box.addWidget(self.best_top5, 2)
         self._grid = grid = QGridLayout()
