@@ -7,7 +7,6 @@ HxWx3 uint8 RGB array or raises :class:`~core.errors.ImageError` with one plain 
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -115,13 +114,14 @@ def save_png(path: str | os.PathLike, img: np.ndarray) -> Path:
     folder = p.parent if str(p.parent) else Path(".")
     if not folder.is_dir():
         raise ImageError(f"the folder “{folder}” does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=".fooling-", suffix=".png", dir=folder)
+    # A plain open (not mkstemp) so that the file gets the user's usual permissions, not 0600.
+    tmp = folder / f".{p.name}.{os.getpid()}.part"
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "wb") as fh:
             Image.fromarray(np.ascontiguousarray(img)).save(fh, format="PNG")
         os.replace(tmp, p)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise ImageError(f"could not write “{p.name}” ({exc.strerror or exc}).") from exc
     return p
 

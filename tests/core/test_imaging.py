@@ -1,6 +1,7 @@
 """Every kind of file a lecturer might drop: good ones load as RGB, bad ones give one sentence."""
 
 import io
+import os
 import struct
 import zlib
 
@@ -107,6 +108,27 @@ def test_save_png_roundtrip_is_exact_and_atomic(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["r.png"]  # no temporary file left behind
     with pytest.raises(ImageError, match="does not exist"):
         imaging.save_png(tmp_path / "missing" / "r.png", img)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="POSIX permissions; root ignores them")
+def test_save_png_into_a_read_only_folder_is_a_sentence(tmp_path):
+    img = np.zeros((4, 4, 3), np.uint8)
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(ImageError, match="could not write"):
+            imaging.save_png(tmp_path / "r.png", img)
+    finally:
+        tmp_path.chmod(0o755)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_saved_png_has_the_users_usual_permissions(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        out = imaging.save_png(tmp_path / "r.png", np.zeros((4, 4, 3), np.uint8))
+    finally:
+        os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
 
 
 def test_fit_to_size_and_amplify():
