@@ -6,6 +6,7 @@ Also registers ``download mnist`` (the full 70,000 digits, cached for offline us
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 from core import autoencoders as ae
@@ -13,7 +14,7 @@ from core import data, imaging, runtime
 from core.errors import UserError
 
 from . import models_cmd
-from .common import add_device_option, emit_json, positive_int, progress
+from .common import add_device_option, emit_json, positive_int, progress, seed
 
 models_cmd.DATASET_DOWNLOADS.setdefault("mnist", data.download_mnist_job)
 
@@ -60,7 +61,7 @@ def register(sub) -> None:
     t.add_argument("--lr", type=_finite, default=None, help="Adam learning rate (default: per architecture)")
     t.add_argument("--data", default="sample",
                    help="sample (bundled 10,000 digits, default), full (downloaded MNIST) or an IDX folder")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=seed, default=0)
     t.add_argument("--out", default=None, help="where to save the weights (default: autoencoder_NAME.pt)")
     t.add_argument("--json", action="store_true", help="print a final JSON summary line")
     add_device_option(t)
@@ -111,9 +112,15 @@ def cmd_train(args) -> int:
 def cmd_score(args) -> int:
     device = runtime.pick_device(args.device)
     trained = ae.TrainedAE.load(args.weights, device) if args.weights else ae.load_default(device=device)
-    rows = []
+    rows, failed = [], []
     for spec in args.images:
-        prepared = ae.mnist_style(imaging.load_image(spec))
+        try:  # one unreadable file must not cost the verdicts on all the others
+            prepared = ae.mnist_style(imaging.load_image(spec))
+        except UserError as exc:
+            failed.append(spec)
+            rows.append({"image": spec, "error": str(exc)})
+            print(f"error: {exc}", file=sys.stderr)
+            continue
         v = ae.judge(trained, prepared.image, args.k)
         rows.append({"image": spec, "loss": v.loss, "z": v.z, "threshold": v.threshold, "verdict": v.word,
                      "inverted": prepared.inverted})
@@ -124,5 +131,6 @@ def cmd_score(args) -> int:
         print(f"# {trained.config.title}; digits' loss mean {trained.mean:.3f}, std {trained.std:.3f}; "
               f"threshold {trained.threshold(args.k):.3f} (k = {args.k:g})")
         for r in rows:
-            print(f"loss = {r['loss']:.3f}  z = {r['z']:+5.1f}  {r['verdict'] + '!':6s} {r['image']}")
-    return 0
+            if "error" not in r:
+                print(f"loss = {r['loss']:.3f}  z = {r['z']:+5.1f}  {r['verdict'] + '!':6s} {r['image']}")
+    return 2 if failed else 0

@@ -42,6 +42,17 @@ def probability(text: str) -> float:
     return value
 
 
+def seed(text: str) -> int:
+    """A random seed: a whole number from 0 to 2**32 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a whole number") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError("must be a whole number from 0 to 4294967295")
+    return value
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)

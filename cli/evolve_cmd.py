@@ -9,7 +9,7 @@ from pathlib import Path
 from core import evolution, imaging, models, runtime
 from core.errors import UserError
 
-from .common import add_device_option, emit_json, positive_int, probability, progress
+from .common import add_device_option, emit_json, positive_int, probability, progress, seed
 
 
 def register(sub) -> None:
@@ -34,7 +34,7 @@ def register(sub) -> None:
     p.add_argument("--mutation", default="polynomial", choices=evolution.MUTATIONS,
                    help="direct encoding's pixel mutation (default polynomial)")
     p.add_argument("--crossover-rate", type=float, default=0.2, help="chance a child has two parents (0.2)")
-    p.add_argument("--seed", type=int, default=0, help="same seed, same run (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="same seed, same run (default 0)")
     p.add_argument("--out", default=None, help="folder for the best image per target (PNG) and the grid")
     p.add_argument("--threads", type=positive_int, default=None, help="CPU threads for the model")
     p.add_argument("--json", action="store_true", help="print a final JSON summary line")
@@ -59,7 +59,7 @@ def cmd_evolve(args) -> int:
     params = evolution.EvolutionParams(
         encoding=args.encoding, algorithm=args.algorithm, population=population,
         generations=args.generations, max_queries=args.max_queries, stop_at=args.stop_at,
-        elite=min(args.elite, population - 1), selection=args.selection,
+        elite=args.elite, selection=args.selection,
         tournament=min(3, population), mutation_rate=args.mutation_rate, mutation=args.mutation,
         crossover_rate=args.crossover_rate, seed=args.seed,
     ).validated()

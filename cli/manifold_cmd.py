@@ -6,7 +6,7 @@ import argparse
 
 from core import manifold
 
-from .common import emit_json, positive_int, progress
+from .common import emit_json, positive_int, progress, seed
 
 
 def _dims(text: str) -> tuple[int, ...]:
@@ -25,7 +25,7 @@ def register(sub) -> None:
     p.add_argument("--curve", default="sine", choices=manifold.CURVES)
     p.add_argument("--dims", type=_dims, default=(2, 10, 100, 1000),
                    help="dimensions, comma-separated, each 2 to 1000 (default 2,10,100,1000)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed, default=0)
     p.add_argument("--points", type=positive_int, default=200, help="training points (default 200)")
     p.add_argument("--epochs", type=positive_int, default=manifold.SweepParams.epochs)
     p.add_argument("--extra-noise", type=float, default=0.0,

@@ -40,7 +40,9 @@ def cmd_download(args) -> int:
     for name in args.names:
         factory = DATASET_DOWNLOADS.get(name)
         if factory is None:
-            models.get_spec(name)  # unknown names fail before any network traffic
+            if name not in models.model_names():  # unknown names fail before any network traffic
+                raise UserError(f"unknown name “{name}”; download takes a model ({', '.join(models.model_names())})"
+                                f" or a data set ({', '.join(DATASET_DOWNLOADS)}).")
             job = models.download_job(name)
         else:
             job = factory()

@@ -8,7 +8,7 @@ from pathlib import Path
 from core import imaging, models, runtime, whitebox
 from core.errors import UserError
 
-from .common import add_device_option, emit_json, positive_int, probability, progress
+from .common import add_device_option, emit_json, positive_int, probability, progress, seed
 
 
 def register(sub) -> None:
@@ -30,7 +30,7 @@ def register(sub) -> None:
     p.add_argument("--steps", type=positive_int, default=60, help="most steps (default 60)")
     p.add_argument("--stop-at", type=probability, default=0.99,
                    help="stop once the target reaches this probability (default 0.99)")
-    p.add_argument("--seed", type=int, default=0, help="seed for --image noise")
+    p.add_argument("--seed", type=seed, default=0, help="seed for --image noise")
     p.add_argument("--out", default=None, help="where to save the adversarial PNG")
     p.add_argument("--json", action="store_true", help="print a final JSON summary line")
     add_device_option(p)

@@ -423,6 +423,8 @@ class EvolutionParams:
             raise UserError("the query budget must be at least one image.")
         if self.stop_at is not None and not 0 < self.stop_at <= 1:
             raise UserError("the stop probability must lie between 0 and 1.")
+        if not 0 <= self.seed < 2**32:
+            raise UserError("the seed must be a whole number from 0 to 4294967295.")
         if not 0 <= self.elite < self.population:
             raise UserError("the elite count must be smaller than the population.")
         if not 2 <= self.tournament <= self.population:

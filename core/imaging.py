@@ -33,7 +33,7 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     p = Path(path)
     name = p.name or str(p)
     if not p.exists():
-        raise ImageError(f"“{name}” does not exist.")
+        raise ImageError(f"“{p}” does not exist.")
     if p.is_dir():
         raise ImageError(f"“{name}” is a folder, not an image file.")
     try:

@@ -55,9 +55,9 @@ class AttackParams:
         if self.norm not in NORMS:
             raise UserError(f"unknown norm “{self.norm}”; choose linf or l2.")
         if not (math.isfinite(self.eps) and 0 < self.eps <= 255):
-            raise UserError("ε must be between 0 and 255 levels.")
+            raise UserError("ε must be more than 0 and at most 255 levels.")
         if self.step is not None and not (math.isfinite(self.step) and 0 < self.step <= 255):
-            raise UserError("the step size must be between 0 and 255 levels.")
+            raise UserError("the step size must be more than 0 and at most 255 levels.")
         if not 1 <= self.steps <= 100_000:
             raise UserError("the number of steps must be between 1 and 100000.")
         if self.stop_at is not None and not 0 < self.stop_at <= 1:
@@ -125,6 +125,9 @@ def attack_job(
     """
     params = params.validated()
     cancel = cancel or CancelToken()
+    if model.channels != 3:
+        raise UserError(f"{model.name} sees grey digits; the gradient-ascent attack works on the colour "
+                        "ImageNet classifiers (fool MNIST digits in the evolution tab).")
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise UserError("the attack needs an RGB 8-bit image.")
     if tuple(image.shape[:2]) != tuple(model.input_size):

@@ -54,6 +54,12 @@ def test_classify_and_models_json(tmp_path):
     (["classify", "pyproject.toml"], "not an image"),
     (["fool", "--target", "3"], "required"),
     (["frobnicate"], "invalid choice"),
+    (["fool", "--image", "chelsea", "--target", "7", "--model", "mnist_cnn"], "grey digits"),
+    (["fool", "--image", "noise", "--target", "3", "--seed", "-1"], "--seed"),
+    (["evolve", "--target", "5", "--seed", "-1"], "--seed"),
+    (["manifold", "--dims", "2", "--seed", "-1"], "--seed"),
+    (["evolve", "--algorithm", "ga", "--target", "1", "--elite", "100"], "elite"),
+    (["download", "nonexistent"], "data set (mnist)"),
 ])
 def test_bad_input_exits_2_with_one_error_line(args, words, capsys, monkeypatch):
     from cli.run import run as run_in_process
@@ -64,6 +70,20 @@ def test_bad_input_exits_2_with_one_error_line(args, words, capsys, monkeypatch)
     lines = err.strip().splitlines()
     assert lines[-1].startswith("error:") and words in lines[-1]
     assert "Traceback" not in err
+
+
+def test_score_judges_every_readable_image_and_names_the_bad_one(capsys, monkeypatch):
+    from cli.run import run as run_in_process
+
+    monkeypatch.chdir(ROOT)
+    code = run_in_process(["autoencoder", "score", "resources/samples/chelsea.png", "pyproject.toml",
+                           "resources/samples/coffee.png", "--json"])
+    out = capsys.readouterr()
+    assert code == 2  # something failed, and the exit status says so
+    rows = json.loads(out.out.strip().splitlines()[-1])["images"]
+    assert [("error" in r) for r in rows] == [False, True, False]
+    assert rows[0]["verdict"] in ("OK", "LIAR") and rows[2]["loss"] > 0
+    assert out.err.strip().splitlines() == ["error: “pyproject.toml” is not an image file Fooling Lab can read."]
 
 
 def test_bad_input_in_a_real_process_has_no_traceback():

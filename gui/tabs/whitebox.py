@@ -160,6 +160,8 @@ class WhiteboxTab(LabTab):
         self.curve.add_curve("target", "target", style.TARGET_COLOR)
         self.curve.add_curve("original", "original class", style.ORIGINAL_COLOR, dashed=True)
         self.curve.setYRange(0, 1, padding=0.02)
+        self.curve.setXRange(0, 20, padding=0.02)  # an empty plot reads "step 0…20", not "−400…400"
+        self.curve.enableAutoRange(axis="x")  # …and follows the steps once they come
 
         self.headline = QLabel("")
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
