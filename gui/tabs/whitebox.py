@@ -160,8 +160,8 @@ class WhiteboxTab(LabTab):
         self.curve.add_curve("target", "target", style.TARGET_COLOR)
         self.curve.add_curve("original", "original class", style.ORIGINAL_COLOR, dashed=True)
         self.curve.setYRange(0, 1, padding=0.02)
-        self.curve.setXRange(0, 20, padding=0.02)  # an empty plot reads "step 0…20", not "−400…400"
-        self.curve.enableAutoRange(axis="x")  # …and follows the steps once they come
+        # The x axis spans the run's step budget: the curve fills it left to right as the attack goes.
+        self.curve.setXRange(0, self.steps_spin.value(), padding=0.02)
 
         self.headline = QLabel("")
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -373,6 +373,8 @@ class WhiteboxTab(LabTab):
         highlight = f.top_indices.index(f.target) if f.target in f.top_indices else None
         self.top5.set_bars(names, f.top_probs, highlight=highlight)
         steps = np.arange(len(f.history_target))
+        if f.step == 0:  # the x axis spans the attack's budget (the preview is a 1-step job)
+            self.curve.setXRange(0, f.total if self._attack_running else self.steps_spin.value(), padding=0.02)
         self.curve.set_data("target", steps, f.history_target)
         self.curve.set_data("original", steps, f.history_original)
         top1 = labels[f.top_indices[0]]

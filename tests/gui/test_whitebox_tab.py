@@ -26,6 +26,9 @@ def test_window_title_tabs_and_ready_preview(window, qtbot):
     tab = window.tab_widgets["whitebox"]
     qtbot.waitUntil(lambda: tab._last is not None, timeout=30000)
     assert tab._last.step == 0 and "Egyptian cat" in tab.readout.text()
+    # the belief plot's x axis spans the step budget from the start, not pyqtgraph's empty −400…400
+    x_min, x_max = tab.curve.getViewBox().viewRange()[0]
+    assert -3 < x_min <= 0 and tab.steps_spin.value() <= x_max < tab.steps_spin.value() + 3
 
 
 def test_drop_an_image_then_run_stop_and_save(window, qtbot, tmp_path):
