@@ -5,7 +5,6 @@ Also registers ``download mnist`` (the full 70,000 digits, cached for offline us
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -14,33 +13,9 @@ from core import data, imaging, runtime
 from core.errors import UserError
 
 from . import models_cmd
-from .common import add_device_option, emit_json, positive_int, progress, seed
+from .common import add_device_option, emit_json, finite, fraction, positive_int, progress, seed
 
 models_cmd.DATASET_DOWNLOADS.setdefault("mnist", data.download_mnist_job)
-
-
-def _noise(text: str) -> float:
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
-    if not (math.isfinite(value) and 0 <= value <= 1):
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return value
-
-
-def _finite(text: str) -> float:
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError("must be a finite number")
-    return value
 
 
 def register(sub) -> None:
@@ -52,13 +27,13 @@ def register(sub) -> None:
     t.add_argument("--arch", default="dense", choices=ae.ARCHS, help="architecture (default dense)")
     t.add_argument("--latent", type=positive_int, default=32, help="code size (default 32)")
     t.add_argument("--epochs", type=positive_int, default=50, help="epochs (default 50)")
-    t.add_argument("--noise", type=_noise, default=0.0,
+    t.add_argument("--noise", type=fraction, default=0.0,
                    help="denoising: noise factor in [0, 1] (default 0, a plain autoencoder)")
     t.add_argument("--noise-kind", default="gaussian", choices=ae.NOISE_KINDS)
     t.add_argument("--loss", default="bce", choices=ae.LOSSES, help="bce (default) or mse")
     t.add_argument("--batch-size", type=positive_int, default=None,
                    help="digits per step (default: 16 for dense and deep, 32 for conv)")
-    t.add_argument("--lr", type=_finite, default=None, help="Adam learning rate (default: per architecture)")
+    t.add_argument("--lr", type=finite, default=None, help="Adam learning rate (default: per architecture)")
     t.add_argument("--data", default="sample",
                    help="sample (bundled 10,000 digits, default), full (downloaded MNIST) or an IDX folder")
     t.add_argument("--seed", type=seed, default=0)
@@ -70,7 +45,7 @@ def register(sub) -> None:
     s = asub.add_parser("score", help="judge images: digit (OK) or off the digit manifold (LIAR)")
     s.add_argument("images", nargs="+", metavar="IMAGE", help="image files (any size; made MNIST-style)")
     s.add_argument("--weights", default=None, help="autoencoder weights (default: the shipped dense one)")
-    s.add_argument("--k", type=_finite, default=ae.DEFAULT_K,
+    s.add_argument("--k", type=finite, default=ae.DEFAULT_K,
                    help=f"threshold = mean + k·std of the validation losses (default {ae.DEFAULT_K:g})")
     s.add_argument("--json", action="store_true", help="print the results as JSON")
     add_device_option(s)

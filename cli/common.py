@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any
 
@@ -32,11 +33,27 @@ def add_device_option(p: argparse.ArgumentParser) -> None:
                    help="where to compute (default: CUDA, then Apple MPS, then CPU)")
 
 
-def probability(text: str) -> float:
+def finite(text: str) -> float:
+    """A finite number (argparse's ``float`` takes "nan" and "inf")."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}” is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError("must be a finite number")
+    return value
+
+
+def fraction(text: str) -> float:
+    """A number from 0 to 1."""
+    value = finite(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def probability(text: str) -> float:
+    value = finite(text)
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError("must be a probability in (0, 1]")
     return value

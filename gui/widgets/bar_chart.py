@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
 
 from . import style
 
@@ -27,12 +26,7 @@ class BarChart(pg.PlotWidget):
         self._apply_fonts()
 
     def _apply_fonts(self) -> None:
-        font = QFont()
-        font.setPointSize(style.axis_pt(self._presentation))
-        for side in ("left", "bottom"):
-            self.getAxis(side).setTickFont(font)
-            self.getAxis(side).label.setFont(font)
-        self.setTitle(self._title_text, size=f"{style.title_pt(self._presentation)}pt", bold=True)
+        font = style.apply_plot_fonts(self, self._title_text, self._presentation)
         for t in self._texts:
             t.setFont(font)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
 
 from . import style
 
@@ -23,12 +22,7 @@ class CurvePlot(pg.PlotWidget):
         self._apply_fonts()
 
     def _apply_fonts(self) -> None:
-        font = QFont()
-        font.setPointSize(style.axis_pt(self._presentation))
-        for side in ("left", "bottom"):
-            self.getAxis(side).setTickFont(font)
-            self.getAxis(side).label.setFont(font)
-        self.setTitle(self._title_text, size=f"{style.title_pt(self._presentation)}pt", bold=True)
+        style.apply_plot_fonts(self, self._title_text, self._presentation)
         self.legend.setLabelTextSize(f"{style.axis_pt(self._presentation)}pt")
         for item in self._curves.values():  # re-render legend labels with the new size
             label = self.legend.getLabel(item)

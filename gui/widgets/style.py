@@ -5,6 +5,8 @@ Colours are the Okabe–Ito palette, distinguishable with the common colour-visi
 
 from __future__ import annotations
 
+from PySide6.QtGui import QFont
+
 BLACK = "#000000"
 ORANGE = "#E69F00"
 SKY_BLUE = "#56B4E9"
@@ -36,3 +38,14 @@ def title_pt(presentation: bool) -> int:
 
 def axis_pt(presentation: bool) -> int:
     return PRESENTATION_FONT_PT if presentation else BASE_FONT_PT
+
+
+def apply_plot_fonts(plot, title: str, presentation: bool) -> QFont:
+    """Tick, axis-label and title sizes of a pyqtgraph ``PlotWidget``; returns the axis font."""
+    font = QFont()
+    font.setPointSize(axis_pt(presentation))
+    for side in ("left", "bottom"):
+        plot.getAxis(side).setTickFont(font)
+        plot.getAxis(side).label.setFont(font)
+    plot.setTitle(title, size=f"{title_pt(presentation)}pt", bold=True)
+    return font

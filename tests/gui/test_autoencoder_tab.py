@@ -4,22 +4,11 @@ import time
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 
 from core import autoencoders as ae
 from core import data
-
-
-def _drop(widget, path):
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    pos = QPointF(widget.rect().center())
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    for cls in (QDragEnterEvent, QDragMoveEvent, QDropEvent):
-        event = cls(pos.toPoint(), *args) if cls is not QDropEvent else cls(pos, *args)
-        QApplication.sendEvent(widget, event)
+from tests.gui.qt_helpers import drop_file
 
 
 def _open_tab(window, qtbot):
@@ -52,7 +41,7 @@ def test_drop_a_fooling_image_is_a_liar_and_a_digit_is_ok(window, qtbot, tmp_pat
     assert conf[0] > 0.9
     fool_png = tmp_path / "fooling.png"
     Image.fromarray(fooling[0]).save(fool_png)
-    _drop(window, fool_png)
+    drop_file(window, fool_png)
     qtbot.waitUntil(lambda: tab._test_name.startswith("fooling.png"), timeout=5000)
     assert "LIAR!" in tab.verdict_label.text() and tab._verdict.liar
     assert tab.pages.currentIndex() == 2  # the detector page is shown
@@ -64,7 +53,7 @@ def test_drop_a_fooling_image_is_a_liar_and_a_digit_is_ok(window, qtbot, tmp_pat
     canvas = Image.new("RGB", (320, 260), "white")
     canvas.paste(big, (20, 50))  # dark on light, off-centre, like a photo of paper
     canvas.save(photo)
-    _drop(window, photo)
+    drop_file(window, photo)
     qtbot.waitUntil(lambda: tab._test_name.startswith("photo_of_a_seven.png"), timeout=5000)
     assert "OK!" in tab.verdict_label.text() and "inverted" in tab._test_name
     assert tab.test_panel.image().shape == (28, 28)
@@ -74,7 +63,7 @@ def test_drop_a_fooling_image_is_a_liar_and_a_digit_is_ok(window, qtbot, tmp_pat
     # a broken file gives one sentence and keeps the last verdict
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG not really")
-    _drop(window, bad)
+    drop_file(window, bad)
     qtbot.waitUntil(lambda: "broken.png" in window.statusBar().currentMessage(), timeout=5000)
     assert "OK!" in tab.verdict_label.text() and tab._test_name.startswith("photo_of_a_seven")
 

@@ -2,22 +2,10 @@
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from core import imaging
-
-
-def _drop(widget, path):
-    """What a drag from a file manager delivers: drag-enter, drag-move, drop, at the widget's centre."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    pos = QPointF(widget.rect().center())
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    for cls in (QDragEnterEvent, QDragMoveEvent, QDropEvent):
-        event = cls(pos.toPoint(), *args) if cls is not QDropEvent else cls(pos, *args)
-        QApplication.sendEvent(widget, event)
+from tests.gui.qt_helpers import drop_file
 
 
 def test_window_title_tabs_and_ready_preview(window, qtbot):
@@ -35,7 +23,7 @@ def test_drop_an_image_then_run_stop_and_save(window, qtbot, tmp_path):
     tab = window.tab_widgets["whitebox"]
     photo = tmp_path / "éléphant.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)).save(photo)
-    _drop(tab.original_view.viewport(), photo)  # onto the picture itself
+    drop_file(tab.original_view.viewport(), photo)  # onto the picture itself
     qtbot.waitUntil(lambda: tab.input_combo.currentText() == "File: éléphant.png", timeout=5000)
     assert tab.original_view.image().shape == (224, 224, 3)
 
@@ -60,7 +48,7 @@ def test_broken_drop_gives_a_sentence_and_keeps_the_picture(window, qtbot, tmp_p
     before = tab.original_view.image().copy()
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg")
-    _drop(window, bad)
+    drop_file(window, bad)
     qtbot.waitUntil(lambda: "broken.jpg" in window.statusBar().currentMessage(), timeout=5000)
     assert "cannot be read" in window.statusBar().currentMessage() or "not an image" in window.statusBar().currentMessage()
     assert np.array_equal(tab.original_view.image(), before)
