@@ -27,6 +27,7 @@ from .errors import UserError
 from .imaging import amplify
 from .jobs import CancelToken, Frame, RateMeter, from_uint8_image, to_uint8_image
 from .models import Classifier, frozen
+from .params import Params, param
 
 METHODS = ("ascent", "fgsm", "pgd")
 NORMS = ("linf", "l2")
@@ -38,31 +39,29 @@ METHOD_TITLES = {
 
 
 @dataclass(frozen=True)
-class AttackParams:
+class AttackParams(Params):
     """What the lecturer chooses. ε and step are in 8-bit levels (units of 1/255)."""
 
-    method: str = "pgd"
-    norm: str = "linf"
-    eps: float = 2.0
-    step: float | None = None  # None: ε for PGD (then decayed), 1 level for ascent
-    steps: int = 60
-    stop_at: float | None = 0.99
-    momentum: float = 0.5
+    SCHEMA = "attack"
 
-    def validated(self) -> "AttackParams":
-        if self.method not in METHODS:
-            raise UserError(f"unknown method “{self.method}”; choose one of {', '.join(METHODS)}.")
-        if self.norm not in NORMS:
-            raise UserError(f"unknown norm “{self.norm}”; choose linf or l2.")
-        if not (math.isfinite(self.eps) and 0 < self.eps <= 255):
-            raise UserError("ε must be more than 0 and at most 255 levels.")
-        if self.step is not None and not (math.isfinite(self.step) and 0 < self.step <= 255):
-            raise UserError("the step size must be more than 0 and at most 255 levels.")
-        if not 1 <= self.steps <= 100_000:
-            raise UserError("the number of steps must be between 1 and 100000.")
-        if self.stop_at is not None and not 0 < self.stop_at <= 1:
-            raise UserError("“stop at” must be a probability between 0 and 1.")
-        return self
+    method: str = param("pgd", "Method", choices=tuple((m, METHOD_TITLES[m]) for m in METHODS),
+                        help="how the pixels are moved")
+    norm: str = param("linf", "Norm", choices=(("linf", "L∞ (every pixel value by at most ε)"),
+                                               ("l2", "L2 (root-mean-square change ε)")),
+                      help="how the size of the change is measured")
+    eps: float = param(2.0, "ε", unit="/ 255", minimum=0, exclusive_minimum=True, maximum=255, step=0.5,
+                       decimals=1, help="budget in 8-bit levels: 1 is the smallest change a PNG can carry")
+    step: float | None = param(None, "Step size", unit="/ 255", minimum=0, exclusive_minimum=True,
+                               maximum=64, step=0.25, decimals=2, none_text="auto",
+                               help="step in levels; auto: ε for PGD (then decayed), 1 level for ascent",
+                               applies=lambda p: p.method != "fgsm")
+    steps: int = param(60, "Steps", minimum=1, maximum=5000, help="most steps",
+                       applies=lambda p: p.method != "fgsm")
+    stop_at: float | None = param(0.99, "Stop at probability", unit="%", scale=100, minimum=0, exclusive_minimum=True,
+                                  maximum=1, step=0.01, decimals=2, none_text="never",
+                                  help="stop once the target reaches this probability")
+    momentum: float = param(0.5, "Momentum", minimum=0, maximum=0.99, step=0.05, decimals=2,
+                            help="PGD's momentum (MI-FGSM)", applies=lambda p: p.method == "pgd")
 
 
 @dataclass(frozen=True)
