@@ -78,7 +78,7 @@ class EvolutionParams(Params):
                           help="direct encoding's pixel mutation")
     crossover_rate: float = param(0.2, "Crossover", unit="%", scale=100, minimum=0, maximum=1, step=0.05,
                                   decimals=0, help="chance a child has two parents")
-    seed: int = param(0, "Seed", minimum=0, maximum=2**32 - 1, help="same seed, same run")
+    seed: int = param(0, "Seed", minimum=0, maximum=2**31 - 1, help="same seed, same run")
     batch_size: int | None = param(None, "Batch size", minimum=1, maximum=4096, none_text="auto", gui=False,
                                    help="images per forward pass (auto: 4 ImageNet images on a CPU)")
 
