@@ -6,6 +6,7 @@ import logging
 import sys
 from typing import Sequence
 
+from core import runtime
 from core.errors import UserError
 
 from . import autoencoder_cmd, evolve_cmd, manifold_cmd, models_cmd, whitebox_cmd
@@ -30,6 +31,7 @@ def run(argv: Sequence[str]) -> int:
     """Run one CLI command; returns the process exit status."""
     try:
         args = build_parser().parse_args(list(argv))
+        runtime.configure_threads()  # once per process: torch's threads and numpy's BLAS
         return int(args.func(args) or 0)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
