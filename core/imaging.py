@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ImageError
+from .params import Params, param
 
 #: Larger than any photo a lecturer drops (a 100-megapixel camera), far smaller than a bomb.
 MAX_PIXELS = 120_000_000
@@ -104,6 +106,49 @@ def fit_to_size(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         return np.ascontiguousarray(img)
     im = Image.fromarray(img)
     return np.asarray(im.resize((w, h), Image.BILINEAR, reducing_gap=3.0), dtype=np.uint8).copy()
+
+
+FITS = (("crop", "Centre crop (fills the square)"), ("letterbox", "Letterbox (whole picture, grey bars)"))
+LETTERBOX_GREY = 128
+
+
+@dataclass(frozen=True)
+class FitParams(Params):
+    """How a photo that is not square becomes the model's square input (its aspect is kept)."""
+
+    SCHEMA = "fit"
+
+    fit: str = param("crop", "Fit", choices=FITS,
+                     help="a photo that is not square: crop its centre, or show it whole with grey bars")
+
+
+def fit_image(img: np.ndarray, size: tuple[int, int], fit: str = "crop") -> np.ndarray:
+    """Resize an HxWx3 uint8 photo to ``size`` = (height, width) keeping its aspect ratio.
+
+    ``crop``: the largest centred box with the model's aspect, resized (a circle stays a circle,
+    the edges of a wide photo are cut). ``letterbox``: the whole photo, resized to fit, on
+    mid-grey bars. The result is exactly what the network sees, so the window shows it as is.
+    """
+    if fit not in dict(FITS):
+        raise ValueError(f"unknown fit {fit!r}")
+    h, w = size
+    ih, iw = img.shape[:2]
+    if (ih, iw) == (h, w):
+        return np.ascontiguousarray(img)
+    im = Image.fromarray(img)
+    if fit == "crop":
+        scale = max(h / ih, w / iw)
+        ch, cw = min(ih, round(h / scale)), min(iw, round(w / scale))
+        top, left = (ih - ch) // 2, (iw - cw) // 2
+        out = im.resize((w, h), Image.BILINEAR, box=(left, top, left + cw, top + ch), reducing_gap=3.0)
+        return np.asarray(out, dtype=np.uint8).copy()
+    scale = min(h / ih, w / iw)
+    nh, nw = max(1, round(ih * scale)), max(1, round(iw * scale))
+    inner = np.asarray(im.resize((nw, nh), Image.BILINEAR, reducing_gap=3.0), dtype=np.uint8)
+    out = np.full((h, w) + img.shape[2:], LETTERBOX_GREY, dtype=np.uint8)
+    top, left = (h - nh) // 2, (w - nw) // 2
+    out[top:top + nh, left:left + nw] = inner
+    return out
 
 
 def save_png(path: str | os.PathLike, img: np.ndarray) -> Path:
