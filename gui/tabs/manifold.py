@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QScrollArea, QSizePolicy, QSlider, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from core import manifold
+from core import manifold, random_images
 from core.errors import UserError
 
 from ..widgets import CurvePlot, ImagePanel, style
@@ -103,7 +103,7 @@ class ManifoldTab(LabTab):
         self._point: tuple[float, float] | None = None
         self._analysis: manifold.PointAnalysis | None = None
         self._sweep: manifold.SweepFrame | None = None
-        self._null: manifold.NullSetFrame | None = None
+        self._null: random_images.NullSetFrame | None = None
         self._lut = _class_lut()
         self._scaled: list[tuple[QWidget, float, bool]] = []  # (widget, font scale, bold) for F11
         self._retrain_timer = QTimer(self)
@@ -564,12 +564,12 @@ class ManifoldTab(LabTab):
         seed = self._null_seed
         self._null_seed += 1
         device = self.ctx.device
-        self.null_runner.start(lambda cancel: manifold.null_set_job(seed, device=device, cancel=cancel))
+        self.null_runner.start(lambda cancel: random_images.null_set_job(seed, device=device, cancel=cancel))
 
     def _null_running_changed(self, running: bool) -> None:
         self.null_button.setEnabled(not running)
 
-    def _show_null(self, frame: manifold.NullSetFrame) -> None:
+    def _show_null(self, frame: random_images.NullSetFrame) -> None:
         self._null = frame
         if not frame.done:
             self.null_note.setText(frame.message)

@@ -11,7 +11,6 @@ from cli.run import run
 from core import manifold as m
 from core.errors import UserError
 from core.jobs import run_to_end
-from core.models import availability
 
 FAST = m.ToyParams(curve="sine", n_points=120, epochs=150, seed=1)
 
@@ -63,7 +62,7 @@ def test_minimal_perturbation_flips_and_matches_brute_force_grid(toy):
     rng = np.random.default_rng(3)
     idx = rng.choice(len(toy.data_x), 12, replace=False)
     x = toy.data_x[idx]
-    delta, ok = m.minimal_perturbation(net, x, extra_starts=m._nearest_other(
+    delta, ok = m.minimal_perturbation(net, x, extra_starts=m.nearest_other(
         x, (net.logit(x) > 0).astype(int), toy.data_x, (net.logit(toy.data_x) > 0).astype(int), 3))
     assert ok.all()
     # every step really changes the answer
@@ -160,17 +159,3 @@ def test_cli_table_and_bad_input(capsys):
     assert run(["manifold", "--dims", "1,2"]) == 2
     assert "between 2 and 1000" in capsys.readouterr().err
     assert run(["manifold", "--dims", "two"]) == 2
-
-
-def test_null_set_images_get_confident_labels():
-    frames = list(m.null_set_job(seed=0))
-    last = frames[-1]
-    assert last.done
-    assert len(last.images) == len(last.titles) == len(last.labels) == len(last.confidences) >= 2
-    assert last.images[0].shape == (224, 224, 3) and last.images[0].dtype == np.uint8
-    assert all(0 < c <= 1 for c in last.confidences)
-    assert last.chance[0] == pytest.approx(1 / 1000)
-    if availability("mnist_cnn")[0]:
-        assert any("Digit" in t for t in last.titles) and not last.note
-    else:
-        assert "MNIST" in last.note and not any("Digit" in t for t in last.titles)
