@@ -38,7 +38,7 @@ class ToyParams(Params):
                         help="full-batch training steps")
     lr: float = param(0.01, "Learning rate", minimum=0, exclusive_minimum=True, maximum=1, step=0.005,
                       decimals=4, help="AdamW's step size")
-    seed: int = param(0, "Seed", minimum=0, maximum=2**32 - 1,
+    seed: int = param(0, "Seed", minimum=0, maximum=2**31 - 1,
                       help="draws the points and the network's first weights")
 
 
