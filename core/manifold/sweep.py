@@ -79,7 +79,7 @@ def sweep_summary(results: Sequence[DimResult], eps: float) -> str:
     d = [r.dim for r in results]
     times = lambda x: f"{x:.1f}×"  # noqa: E731 - tiny formatters
     pct = lambda x: f"{x:.0%}"  # noqa: E731
-    return (f"Walk ÷ step in straight length {trend([r.ratio for r in results], d, times)}; "
+    return (f"In straight length, walk ÷ step {trend([r.ratio for r in results], d, times)}; "
             f"per coordinate it {trend([r.ratio_linf for r in results], d, times)}. "
             f"The share of points fooled by ε = {eps:g} per coordinate "
             f"{trend([r.flipped_at_eps for r in results], d, pct)}. "
