@@ -42,6 +42,11 @@ class CurvePlot(pg.PlotWidget):
     def set_data(self, key: str, x, y) -> None:
         self._curves[key].setData(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
+    def curve_data(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """What curve ``key`` shows now, (x, y) (empty arrays when it shows nothing)."""
+        x, y = self._curves[key].getData()
+        return (np.zeros(0) if x is None else np.asarray(x)), (np.zeros(0) if y is None else np.asarray(y))
+
     def clear_data(self) -> None:
         for item in self._curves.values():
             item.setData([], [])
