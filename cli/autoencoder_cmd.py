@@ -6,10 +6,9 @@ Also registers ``download mnist`` (the full 70,000 digits, cached for offline us
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from core import autoencoders as ae
-from core import data, imaging, runtime
+from core import data, imaging, paths, runtime
 from core.errors import UserError
 
 from . import models_cmd
@@ -57,9 +56,8 @@ def cmd_train(args) -> int:
                          loss=args.loss).validated()
     overrides = {k: v for k, v in (("batch_size", args.batch_size), ("lr", args.lr)) if v is not None}
     params = ae.default_params(config.arch, args.epochs, **overrides)
-    out = Path(args.out) if args.out else Path(f"autoencoder_{config.name}.pt")
-    if not out.parent.is_dir():
-        raise UserError(f"the folder “{out.parent}” does not exist.")
+    default_name = f"autoencoder_{config.name}.pt"
+    out = paths.check_output_file(args.out or default_name, default_name=default_name, what="weights")
     digits = data.load_digits(args.data)
     device = runtime.pick_device(args.device)
     progress(f"training {config.title} on {digits.source}, {args.epochs} epochs, on {device.type}")

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
-from core import evolution, imaging, models, runtime
+from core import evolution, imaging, models, paths, runtime
 from core.errors import UserError
 
-from .common import add_device_option, emit_json, positive_int, probability, progress, seed
+from .common import (
+    add_device_option, add_model_options, emit_json, positive_int, probability, progress, resolve_model, seed,
+)
 
 
 def register(sub) -> None:
     p = sub.add_parser("evolve", help="evolve images a classifier labels with near-certainty (black box)")
-    p.add_argument("--model", default="mnist_cnn", help="classifier (see “models”; default mnist_cnn)")
+    add_model_options(p, "mnist_cnn", "classifier (default mnist_cnn)")
     p.add_argument("--encoding", default="cppn", choices=evolution.ENCODINGS,
                    help="direct: the genome is the pixels; cppn: a small pattern-producing network")
     p.add_argument("--algorithm", default="map-elites", choices=evolution.ALGORITHMS,
@@ -49,8 +50,7 @@ def safe_name(name: str) -> str:
 def cmd_evolve(args) -> int:
     if args.threads:
         runtime.configure_threads(args.threads)
-    if args.model.endswith((".pt", ".pth", ".ts")) and Path(args.model).is_file():
-        args.model = models.register_model_file(args.model)
+    args.model = resolve_model(args)
     spec = models.get_spec(args.model)
     targets = evolution.parse_targets(spec.labels, args.target)
     if args.algorithm == "ga" and len(targets) != 1:
@@ -63,13 +63,7 @@ def cmd_evolve(args) -> int:
         tournament=min(3, population), mutation_rate=args.mutation_rate, mutation=args.mutation,
         crossover_rate=args.crossover_rate, seed=args.seed,
     ).validated()
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        if out.exists() and not out.is_dir():
-            raise UserError(f"“{out}” is a file, not a folder.")
-        if not out.parent.is_dir():
-            raise UserError(f"the folder “{out.parent}” does not exist.")
-        out.mkdir(exist_ok=True)
+    out = paths.check_output_folder(args.out, what="evolved images") if args.out else None
     clf = models.load_classifier(args.model, runtime.pick_device(args.device))
     what = "all classes" if len(targets) == clf.num_classes else ", ".join(clf.labels[t] for t in targets[:5]) + (
         f" and {len(targets) - 5} more" if len(targets) > 5 else "")

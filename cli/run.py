@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Sequence
 
@@ -30,10 +31,20 @@ def run(argv: Sequence[str]) -> int:
     """Run one CLI command; returns the process exit status."""
     try:
         args = build_parser().parse_args(list(argv))
+        if os.environ.get("FOOLING_LAB_DEVICE"):
+            from core import runtime
+
+            runtime.pick_device(None)  # a bad FOOLING_LAB_DEVICE is one sentence, before any work
         return int(args.func(args) or 0)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``| head``): nothing more to say
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 0
     except KeyboardInterrupt:
         print("error: interrupted.", file=sys.stderr)
         return 130
