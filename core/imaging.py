@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 import warnings
 from pathlib import Path
 
@@ -34,6 +35,30 @@ SUPPORTED_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff",
 OPEN_FILTER = "Images (" + " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES) + ")"
 
 
+_PREFETCHED: dict[tuple, np.ndarray] = {}
+_PREFETCH_LOCK = threading.Lock()
+
+
+def _file_key(path: str | os.PathLike, max_side: int | None) -> tuple | None:
+    try:
+        st = os.stat(path)
+        return (os.path.realpath(path), st.st_mtime_ns, st.st_size, max_side)
+    except (OSError, ValueError):
+        return None
+
+
+def prefetch(path: str | os.PathLike, max_side: int | None = MAX_SIDE) -> np.ndarray:
+    """Decode an image now (in a worker thread) so the next :func:`load_image` of the same,
+    unchanged file returns at once; only the latest prefetched image is kept."""
+    image = load_image(path, max_side)
+    key = _file_key(path, max_side)
+    with _PREFETCH_LOCK:
+        _PREFETCHED.clear()
+        if key is not None:
+            _PREFETCHED[key] = image
+    return image
+
+
 def load_image(path: str | os.PathLike, max_side: int | None = MAX_SIDE) -> np.ndarray:
     """Read any common image file as an HxWx3 uint8 RGB array, at most ``max_side`` on its longer side.
 
@@ -42,6 +67,12 @@ def load_image(path: str | os.PathLike, max_side: int | None = MAX_SIDE) -> np.n
     file claims is checked before decoding; a file too short to hold what it claims is refused as
     truncated. ``max_side=None`` keeps every pixel (for reading back what the app wrote).
     """
+    if _PREFETCHED:
+        key = _file_key(path, max_side)
+        with _PREFETCH_LOCK:
+            ready = _PREFETCHED.pop(key, None)
+        if ready is not None:
+            return ready
     try:
         p = paths.check_input_file(path, "image file")
     except ImageError:
