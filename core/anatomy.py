@@ -211,6 +211,12 @@ def find_stage(model: Classifier, name: str | int) -> Stage:
                     f"{', '.join(s.name for s in all_stages)}.")
 
 
+def dream_default(model: Classifier) -> Stage:
+    """A stage about two thirds into the convolutional part: parts of things, not yet classes."""
+    conv = [s for s in stages(model) if s.kind == CONV]
+    return conv[min(len(conv) - 1, (2 * len(conv)) // 3)]
+
+
 def check_channel(stage: Stage, channel: int) -> int:
     if not 0 <= channel < stage.channels:
         raise UserError(f"stage {stage.name} has channels 0–{stage.channels - 1}; {channel} is not one of them.")
