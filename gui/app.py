@@ -32,11 +32,9 @@ def setup_logging(folder: Path) -> Path:
     return path
 
 
-def run_app(argv: list[str]) -> int:
-    guard_std_streams()
-    os.environ.setdefault("PYTORCH_ENABLE_MPS_FALLBACK", "1")
+def make_application(argv: list[str]):
+    """The QApplication with the lab's names, base font and pyqtgraph settings (also used by tests)."""
     import pyqtgraph as pg
-    from PySide6.QtCore import QSettings, QStandardPaths, QTimer
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
@@ -49,7 +47,15 @@ def run_app(argv: list[str]) -> int:
     font = QFont(app.font())
     font.setPointSize(style.BASE_FONT_PT)
     app.setFont(font)
+    return app
 
+
+def run_app(argv: list[str]) -> int:
+    guard_std_streams()
+    os.environ.setdefault("PYTORCH_ENABLE_MPS_FALLBACK", "1")
+    from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+
+    app = make_application(argv)
     log_dir = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation))
     try:
         log_path = setup_logging(log_dir)

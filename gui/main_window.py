@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
@@ -21,6 +21,25 @@ from .widgets import style
 
 log = logging.getLogger("fooling_lab.window")
 MAX_RECENT = 8
+#: Room the window frame, menu bar and status bar take beside the tabs, within the screen.
+CHROME = QSize(40, 120)
+
+
+class ScreenBoundTabs(QTabWidget):
+    """Tabs whose minimum size never exceeds the screen: the window must not outgrow it.
+
+    A tab that needs more room than the screen has is squeezed (and the fit checker in
+    ``tests/gui/fit.py`` says which of its widgets are cut), rather than pushing the window's edges
+    off the screen.
+    """
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        screen = self.screen()
+        if screen is None:
+            return hint
+        room = screen.availableGeometry().size() - CHROME
+        return hint.boundedTo(room.expandedTo(QSize(320, 240)))
 
 
 class MainWindow(QMainWindow):
@@ -39,7 +58,7 @@ class MainWindow(QMainWindow):
         self.ctx = AppContext(device=self.device, status=self.show_status, error=self.show_error,
                               send_image=self.send_image)
 
-        self.tabs = QTabWidget()
+        self.tabs = ScreenBoundTabs()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self.tab_widgets: dict[str, LabTab] = {}
@@ -233,18 +252,44 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: self.open_path(paths[0]))
 
     # ------------------------------------------------------------------ view
-    def toggle_presentation(self, on: bool) -> None:
+    def is_presentation(self) -> bool:
+        return self._presentation
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen, no menu bar, fonts scaled to the screen's height (F11 toggles it)."""
+        on = bool(on)
         self._presentation = on
+        if self.presentation_action.isChecked() != on:
+            self.presentation_action.setChecked(on)
+        style.fit_presentation_font(self.screen().availableGeometry().height() if self.screen() else 1080)
         app = QApplication.instance()
         font = QFont(app.font())
         font.setPointSize(style.PRESENTATION_FONT_PT if on else style.BASE_FONT_PT)
         app.setFont(font)
+        self.menuBar().setVisible(not on)
         for tab in self.tab_widgets.values():
             tab.set_presentation(on)
         if on:
             self.showFullScreen()
         else:
             self.showNormal()
+            self.fit_to_screen()
+
+    toggle_presentation = set_presentation  # the name tabs and tests have used
+
+    def fit_to_screen(self, wanted: QSize | None = None) -> None:
+        """Resize to ``wanted`` (or the current size), never beyond the screen's free area."""
+        screen = self.screen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        frame_extra = self.frameGeometry().size() - self.geometry().size()
+        size = (wanted or self.size()).boundedTo(avail.size() - frame_extra)
+        self.resize(size)
+        geo = self.frameGeometry()
+        if not avail.contains(geo):
+            self.move(max(avail.left(), min(geo.left(), avail.right() - geo.width())),
+                      max(avail.top(), min(geo.top(), avail.bottom() - geo.height())))
 
     def set_captions(self, visible: bool) -> None:
         for tab in self.tab_widgets.values():
@@ -265,8 +310,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            self.fit_to_screen()
         else:
-            self.resize(1600, 1000)
+            self.fit_to_screen(QSize(1600, 1000))
         captions = str(self.settings.value("captions", "true")).lower() == "true"
         self.captions_action.setChecked(captions)
         self.set_captions(captions)
