@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from core.errors import UserError
+from core.params import FieldInfo, Params, check_value, coerce
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -78,3 +79,59 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+# --------------------------------------------------------------------- options from Params
+def _option_type(info: FieldInfo):
+    """argparse ``type=``: text → the field's value, checked against the field's own rules."""
+    def parse(text: str) -> Any:
+        try:
+            return check_value(info, coerce(info, text))
+        except UserError as exc:
+            raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
+    parse.__name__ = info.spec.label  # argparse names the type in "invalid … value" messages
+    return parse
+
+
+def option_help(info: FieldInfo, default: Any) -> str:
+    """The help line: the field's help text, its limits or choices, and the default."""
+    s = info.spec
+    parts = [s.help or s.label]
+    if s.choices:
+        parts.append("one of " + ", ".join(str(v) for v, _ in s.choices))
+    elif info.kind in (int, float) and (s.minimum is not None or s.maximum is not None):
+        lo = "" if s.minimum is None else s.minimum
+        hi = "" if s.maximum is None else s.maximum
+        parts.append(f"{'(' if s.exclusive_minimum else '['}{lo}, {hi}]")
+    if s.optional:
+        parts.append(f"“{s.none_text}” for none")
+    shown = s.none_text if default is None else (",".join(map(str, default)) if isinstance(default, tuple) else default)
+    parts.append(f"default {shown}")
+    return "; ".join(str(p) for p in parts).replace("%", "%%")
+
+
+def add_params(parser: argparse.ArgumentParser, cls: type[Params], *, skip: tuple[str, ...] = (),
+               **default_overrides: Any) -> None:
+    """One ``--field-name`` option per field of ``cls``: type, limits, choices, default and help."""
+    base = cls()
+    for info in cls.fields_info():
+        if info.name in skip:
+            continue
+        default = default_overrides.get(info.name, getattr(base, info.name))
+        kwargs: dict[str, Any] = {"dest": info.name, "default": default, "help": option_help(info, default)}
+        if info.kind is bool and not info.spec.choices:
+            kwargs["action"] = argparse.BooleanOptionalAction
+        else:
+            kwargs["type"] = _option_type(info)
+            kwargs["metavar"] = ("{" + ",".join(str(v) for v, _ in info.spec.choices) + "}"
+                                 if info.spec.choices else info.name.upper())
+        parser.add_argument(info.option, **kwargs)
+
+
+def params_from_args(cls: type[Params], args: argparse.Namespace, **extra: Any) -> Params:
+    """The validated parameters from parsed options (``extra`` overrides or adds fields)."""
+    values = {i.name: getattr(args, i.name) for i in cls.fields_info() if hasattr(args, i.name)}
+    values.update(extra)
+    return cls(**values).validated()
+
+

@@ -8,7 +8,7 @@ from pathlib import Path
 from core import imaging, models, runtime, whitebox
 from core.errors import UserError
 
-from .common import add_device_option, emit_json, positive_int, probability, progress, seed
+from .common import add_device_option, add_params, emit_json, params_from_args, progress, seed
 
 
 def register(sub) -> None:
@@ -23,13 +23,7 @@ def register(sub) -> None:
     p.add_argument("--image", required=True, help="image file, a bundled sample name, or “noise”")
     p.add_argument("--target", required=True, help="target class name or index (e.g. “tiger shark”, 3)")
     p.add_argument("--model", default=models.DEFAULT_MODEL, help="classifier (see “models”)")
-    p.add_argument("--method", default="pgd", choices=whitebox.METHODS)
-    p.add_argument("--norm", default="linf", choices=whitebox.NORMS)
-    p.add_argument("--eps", type=float, default=2.0, help="budget in 8-bit levels (default 2)")
-    p.add_argument("--step", type=float, default=None, help="step size in levels (default: ε)")
-    p.add_argument("--steps", type=positive_int, default=60, help="most steps (default 60)")
-    p.add_argument("--stop-at", type=probability, default=0.99,
-                   help="stop once the target reaches this probability (default 0.99)")
+    add_params(p, whitebox.AttackParams)
     p.add_argument("--seed", type=seed, default=0, help="seed for --image noise")
     p.add_argument("--out", default=None, help="where to save the adversarial PNG")
     p.add_argument("--json", action="store_true", help="print a final JSON summary line")
@@ -71,8 +65,7 @@ def cmd_fool(args) -> int:
     clf = _classifier(args)
     target = models.resolve_class(clf.labels, args.target)
     img, source = load_input(args.image, clf.input_size, args.seed)
-    params = whitebox.AttackParams(method=args.method, norm=args.norm, eps=args.eps, step=args.step,
-                                   steps=args.steps, stop_at=args.stop_at).validated()
+    params = params_from_args(whitebox.AttackParams, args)
     out = Path(args.out) if args.out else Path(f"{Path(source).stem}-{clf.labels[target].replace(' ', '_')}.png")
     if out.parent and not out.parent.is_dir():
         raise UserError(f"the folder “{out.parent}” does not exist.")

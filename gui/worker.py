@@ -94,6 +94,7 @@ class JobRunner(QObject):
         super().__init__(parent)
         self._generation = 0
         self._current: int | None = None
+        self._kind: str | None = None
         self._mailbox = _Mailbox()
         #: Every thread not yet ended, by generation: a QThread must outlive its run.
         self._threads: dict[int, tuple[QThread, _Worker, CancelToken]] = {}
@@ -107,6 +108,11 @@ class JobRunner(QObject):
         return self._current is not None
 
     @property
+    def kind(self) -> str | None:
+        """What the running job is (the ``kind`` given to :meth:`start`); None when idle."""
+        return self._kind if self._current is not None else None
+
+    @property
     def is_paused(self) -> bool:
         token = self._token()
         return token is not None and token.paused
@@ -116,12 +122,15 @@ class JobRunner(QObject):
         return entry[2] if entry else None
 
     # -- control
-    def start(self, factory: JobFactory) -> None:
+    def start(self, factory: JobFactory, kind: str = "job") -> None:
         """Run ``factory(cancel)`` in a new thread; a run in progress is stopped first.
 
-        The old run is cancelled and disowned at once: its remaining frames and signals are ignored.
+        ``kind`` names what runs (``"attack"``, ``"train"``, …), so a tab that runs several kinds of
+        job asks :attr:`kind` instead of keeping flags. The old run is cancelled and disowned at
+        once: its remaining frames and signals are ignored.
         """
         self._disown_current()
+        self._kind = kind
         self._generation += 1
         generation = self._generation
         self._mailbox = _Mailbox()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import torch
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QTabWidget, QWidget
 
+from ..settings import load_params, save_params
 from ..widgets import style
+from ..widgets.param_form import ParamForm
 from ..worker import JobRunner
 
 
@@ -39,6 +41,8 @@ class LabTab(QWidget):
         self._captions: list[QLabel] = []
         self._captions_visible = True
         self._presentation = False
+        self.forms: dict[str, ParamForm] = {}
+        self.pages: QTabWidget | QStackedWidget | None = None
 
     # -- running
     @property
@@ -81,12 +85,105 @@ class LabTab(QWidget):
         """File ▸ Save: save what the tab shows; False if there is nothing to save."""
         return False
 
-    # -- settings
+    # -- parameters, settings and scenes (generic over the registered forms)
+    def add_form(self, name: str, form: ParamForm) -> ParamForm:
+        """Register a parameter form: it is then saved, restored and part of every scene."""
+        if name in self.forms:
+            raise ValueError(f"a form named {name!r} is already registered")
+        self.forms[name] = form
+        form.problem_changed.connect(lambda text: text and self.ctx.error(text))
+        return form
+
+    def set_pages(self, pages: QTabWidget | QStackedWidget) -> None:
+        """The widget whose current index is the visible page (kept in settings and scenes)."""
+        self.pages = pages
+
+    @property
+    def page(self) -> int:
+        return self.pages.currentIndex() if self.pages is not None else 0
+
+    def set_page(self, index: int) -> None:
+        if self.pages is not None and 0 <= index < self.pages.count():
+            self.pages.setCurrentIndex(index)
+
+    def scene_state(self) -> dict[str, Any]:
+        """Everything a scene stores of this tab: each form's parameters, the page, extras."""
+        state: dict[str, Any] = {"page": self.page,
+                                 "params": {name: form.params().to_dict() for name, form in self.forms.items()}}
+        extra = self.extra_state()
+        if extra:
+            state["extra"] = extra
+        return state
+
+    def apply_scene_state(self, state: dict[str, Any]) -> list[str]:
+        """Show a scene's state; returns the problems met (a bad value keeps the current one)."""
+        problems: list[str] = []
+        if not isinstance(state, dict):
+            return [f"the {self.title} tab's scene state is not a JSON object"]
+        params = state.get("params", {})
+        if not isinstance(params, dict):
+            params = {}
+            problems.append(f"{self.title}: “params” is not a JSON object")
+        for name in params:
+            if name not in self.forms:
+                problems.append(f"{self.title}: unknown settings group “{name}” ignored")
+        for name, form in self.forms.items():
+            if name in params:
+                try:
+                    current = form.params()
+                except Exception:  # noqa: BLE001 - an invalid edit in progress: start from the defaults
+                    current = form.cls()
+                value, more = form.cls.from_dict(params[name], strict=False, base=current)
+                problems += [f"{self.title}: {p}" for p in more]
+                form.set_params(value)
+                self.params_applied(name, value)
+        page = state.get("page", self.page)
+        if isinstance(page, int) and not isinstance(page, bool):
+            self.set_page(page)
+        else:
+            problems.append(f"{self.title}: the page must be a number")
+        extra = state.get("extra")
+        if isinstance(extra, dict):
+            problems += self.apply_extra_state(extra)
+        return problems
+
+    def reset_to_defaults(self) -> None:
+        """The lecture's defaults for every form, and the first page."""
+        for name, form in self.forms.items():
+            form.set_params(form.cls())
+            self.params_applied(name, form.cls())
+        self.set_page(0)
+
+    def params_applied(self, name: str, params: Any) -> None:
+        """Called after a form's parameters were set from outside (settings, scene, reset)."""
+
+    def extra_state(self) -> dict[str, Any]:
+        """State of the tab that is not in a form (e.g. the chosen picture), as plain JSON."""
+        return {}
+
+    def apply_extra_state(self, extra: dict[str, Any]) -> list[str]:
+        """Apply :meth:`extra_state`'s JSON; returns problems."""
+        return []
+
     def save_settings(self, settings: QSettings) -> None:
         """Store the tab's parameters (the window has already called beginGroup(key))."""
+        for name, form in self.forms.items():
+            try:
+                save_params(settings, name, form.params())
+            except Exception:  # noqa: BLE001 - an invalid edit is simply not stored
+                pass
+        settings.setValue("page", self.page)
 
     def restore_settings(self, settings: QSettings) -> None:
-        """Restore the parameters stored by :meth:`save_settings`."""
+        """Restore what :meth:`save_settings` stored; a bad value falls back alone."""
+        for name, form in self.forms.items():
+            params, _problems = load_params(settings, name, form.cls)
+            form.set_params(params)
+            self.params_applied(name, params)
+        try:
+            self.set_page(int(settings.value("page", 0)))
+        except (TypeError, ValueError):
+            pass
 
     def shutdown(self) -> None:
         """Stop every job this tab runs and wait for it (called when the window closes)."""
