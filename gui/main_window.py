@@ -15,6 +15,9 @@ from PySide6.QtWidgets import (
 from core import imaging, models, runtime
 from core.errors import UserError
 
+from .keyboard import LectureKeys
+from .scene_control import SceneControl
+from .tab_status import ERROR_MS, TabStatus
 from .tabs import TAB_CLASSES
 from .tabs.base import AppContext, LabTab
 from .widgets import style
@@ -55,17 +58,29 @@ class MainWindow(QMainWindow):
             self.device = runtime.pick_device(device_pref)
         except ValueError:
             self.device = runtime.pick_device("auto")
-        self.ctx = AppContext(device=self.device, status=self.show_status, error=self.show_error,
-                              send_image=self.send_image)
-
         self.tabs = ScreenBoundTabs()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
+        self.status = TabStatus(self.statusBar(), lambda: self.current_tab().key if self.tabs.count() else "")
+        # Each tab gets its own context, so its messages stay with it (see gui/tab_status.py).
+        self.contexts: dict[str, AppContext] = {}
         self.tab_widgets: dict[str, LabTab] = {}
         for cls in TAB_CLASSES:
-            tab = cls(self.ctx)
+            ctx = AppContext(device=self.device,
+                             status=lambda text, k=cls.key: self.status.post(k, text),
+                             error=lambda text, k=cls.key: self._tab_error(k, text),
+                             send_image=self.send_image)
+            self.contexts[cls.key] = ctx
+            tab = cls(ctx)
             self.tab_widgets[cls.key] = tab
             self.tabs.addTab(tab, cls.title)
+        self.ctx = self.contexts[TAB_CLASSES[0].key]  # kept for code that asks the window for "the" context
+        self.tabs.currentChanged.connect(lambda _i: self.status.tab_shown(self.current_tab().key))
+        self.scenes = SceneControl(self)
+        self.keys = LectureKeys(self, toggle=self.toggle_run, start=self.start_run, stop=self.stop_run,
+                                step_scene=self.scenes.step)
+        QApplication.instance().installEventFilter(self.keys)
+        self.setStyleSheet(style.FOCUS_RING_QSS)
 
         self.device_label = QLabel()
         self.statusBar().addPermanentWidget(self.device_label)
@@ -100,10 +115,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         run_menu = bar.addMenu("&Run")
-        self.run_action = self._action("Run / stop", self.toggle_run, QKeySequence(Qt.Key.Key_Space),
-                                       "Start the current tab's demo, or stop it")
-        self.stop_action = self._action("Stop", self.stop_run, QKeySequence(Qt.Key.Key_Escape),
-                                        "Stop the current tab's demo after its current step")
+        # Space and Esc are handled by gui/keyboard.py (from any field); the menu only shows them.
+        self.run_action = self._action("Run / stop\tSpace", self.toggle_run, None,
+                                       "Start the current tab's demo, or stop it (Space, from any field)")
+        self.stop_action = self._action("Stop\tEsc", self.stop_run, None,
+                                        "Stop the current tab's demo after its current step (Esc)")
         run_menu.addAction(self.run_action)
         run_menu.addAction(self.stop_action)
 
@@ -130,6 +146,13 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             device_menu.addAction(act)
 
+        self.panel_action = self._action("Settings &panel", self.set_side_panels_visible, QKeySequence("Ctrl+H"),
+                                         "Show or hide each tab's settings panel (hide it to give a slide "
+                                         "the whole screen)", checkable=True)
+        self.panel_action.setChecked(True)
+        view.addAction(self.panel_action)
+        self.scenes.build_menu(bar.addMenu("&Scenes"))
+
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("Open &log folder", self.open_log_folder, None,
                                          "Where Fooling Lab writes details of internal errors"))
@@ -138,12 +161,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ context for tabs
     def show_status(self, text: str) -> None:
-        self.statusBar().showMessage(text, 15000)
+        """A message about the visible tab (it goes when another tab is shown)."""
+        self.status.post(None, text)
 
     def show_error(self, text: str) -> None:
         """A user error: one sentence in the status bar, highlighted; the last good result stays."""
-        self.statusBar().showMessage(f"⚠ {text}", 20000)
+        self.status.post(None, text, error=True)
         log.info("user error: %s", text)
+
+    def _tab_error(self, key: str, text: str) -> None:
+        self.status.post(key, text, error=True)
+        log.info("user error in %s: %s", key, text)
 
     def send_image(self, key: str, image: np.ndarray, label: str) -> None:
         tab = self.tab_widgets.get(key)
@@ -161,12 +189,19 @@ class MainWindow(QMainWindow):
     def toggle_run(self) -> None:
         self.current_tab().toggle()
 
+    def start_run(self) -> None:
+        """Start the current tab's demo unless it already runs (Enter in a field)."""
+        tab = self.current_tab()
+        if not tab.is_running:
+            tab.start()
+
     def stop_run(self) -> None:
         self.current_tab().stop()
 
     def set_device(self, dev: str) -> None:
         self.device = runtime.pick_device(dev)
-        self.ctx.device = self.device
+        for ctx in self.contexts.values():
+            ctx.device = self.device
         self.settings.setValue("device", dev)
         self._update_device_label()
         self.show_status(f"Computing on {runtime.describe_device(self.device)} from the next run on.")
@@ -267,6 +302,8 @@ class MainWindow(QMainWindow):
         font.setPointSize(style.PRESENTATION_FONT_PT if on else style.BASE_FONT_PT)
         app.setFont(font)
         self.menuBar().setVisible(not on)
+        if on and str(self.settings.value("presentation_hides_panels", "false")).lower() == "true":
+            self.set_side_panels_visible(False)
         for tab in self.tab_widgets.values():
             tab.set_presentation(on)
         if on:
@@ -290,6 +327,46 @@ class MainWindow(QMainWindow):
         if not avail.contains(geo):
             self.move(max(avail.left(), min(geo.left(), avail.right() - geo.width())),
                       max(avail.top(), min(geo.top(), avail.bottom() - geo.height())))
+
+    def set_side_panels_visible(self, visible: bool) -> None:
+        """Each tab's settings panel (a tab names it ``side_panel`` or offers
+        ``set_side_panel_visible``); hiding it gives the demo the whole width."""
+        visible = bool(visible)
+        if self.panel_action.isChecked() != visible:
+            self.panel_action.setChecked(visible)
+        for tab in self.tab_widgets.values():
+            if hasattr(tab, "set_side_panel_visible"):
+                tab.set_side_panel_visible(visible)
+                continue
+            panel = tab.findChild(QWidget, "side_panel") or getattr(tab, "side", None)
+            if isinstance(panel, QWidget):
+                panel.setVisible(visible)
+        self.settings.setValue("presentation_hides_panels", not visible and self._presentation)
+
+    def set_scene_list_visible(self, visible: bool) -> None:
+        """The lecture's scenes in a list at the window's right edge (F9), above the tabs."""
+        lst = self.scenes.list
+        if lst.parentWidget() is not self:
+            lst.setParent(self)
+        if self.scenes.list_action.isChecked() != bool(visible):
+            self.scenes.list_action.setChecked(bool(visible))
+        lst.setVisible(bool(visible))
+        self._place_scene_list()
+        if visible:
+            lst.raise_()
+            lst.setFocus()
+
+    def _place_scene_list(self) -> None:
+        lst = self.scenes.list
+        if not lst.isVisible():
+            return
+        top = self.tabs.geometry().top() + self.tabs.tabBar().height()
+        width = min(max(self.width() // 4, 260), self.width() // 2)
+        lst.setGeometry(self.width() - width, top, width, self.statusBar().geometry().top() - top)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._place_scene_list()
 
     def set_captions(self, visible: bool) -> None:
         for tab in self.tab_widgets.values():
@@ -346,6 +423,9 @@ class MainWindow(QMainWindow):
         return tab is not None
 
     def shutdown(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.keys)
         for tab in self.tab_widgets.values():
             tab.shutdown()
 
