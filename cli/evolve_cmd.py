@@ -9,6 +9,7 @@ from pathlib import Path
 from core import evolution, imaging, models, runtime
 from core.errors import UserError
 
+from . import movie_opt
 from .common import add_device_option, emit_json, positive_int, probability, progress, seed
 
 
@@ -38,6 +39,7 @@ def register(sub) -> None:
     p.add_argument("--out", default=None, help="folder for the best image per target (PNG) and the grid")
     p.add_argument("--threads", type=positive_int, default=None, help="CPU threads for the model")
     p.add_argument("--json", action="store_true", help="print a final JSON summary line")
+    movie_opt.add_movie_option(p)
     add_device_option(p)
     p.set_defaults(func=cmd_evolve)
 
@@ -75,10 +77,13 @@ def cmd_evolve(args) -> int:
         f" and {len(targets) - 5} more" if len(targets) > 5 else "")
     progress(f"evolving {args.encoding} images for {clf.name} ({args.algorithm}, population {population}, "
              f"seed {args.seed}): {what}")
+    rec = movie_opt.recorder(args)
     last = None
     shown = 0.0
     for frame in evolution.evolution_job(clf, targets, params):
         last = frame
+        movie_opt.add(rec, [frame.cell_mosaic], f"generation {frame.generation}: best "
+                      f"“{clf.labels[frame.best_target]}” {frame.best_prob:.1%}")
         now = time.perf_counter()
         if frame.done or now - shown > 1.0:
             shown = now
@@ -96,6 +101,7 @@ def cmd_evolve(args) -> int:
                 path = imaging.save_png(out / f"{row['index']:04d}-{safe_name(row['name'])}.png", img)
                 row["png"] = str(path)
         result["grid_png"] = str(imaging.save_png(out / "grid.png", last.cell_mosaic))
+    movie_opt.finish(rec, "evolve", args, params)
     progress(f"done after {result['generations']} generations, {result['queries']:,} images queried, "
              f"{result['seconds']:.1f} s: {last.stop_reason}")
     if args.json:
