@@ -26,11 +26,9 @@ FORMATS = {".gif": "GIF", ".mp4": "MP4"}
 
 
 def mp4_available() -> bool:
-    try:
-        import imageio_ffmpeg  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    import importlib.util
+
+    return importlib.util.find_spec("imageio_ffmpeg") is not None
 
 
 def check_path(path: str | os.PathLike) -> Path:

@@ -1,4 +1,8 @@
-"""The main window: tabs, menus, shortcuts, status bar, drag-and-drop and settings."""
+"""The main window: tabs, menus, presentation mode, status bar and settings.
+
+Window-wide parts live beside it: keys (keyboard.py), scenes (scene_control.py), the status bar
+per tab (tab_status.py), recording (recorder.py), files and drag-and-drop (file_actions.py).
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,24 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QSettings, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
+    QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
 )
 
-from core import imaging, models, runtime
-from core.errors import UserError
+from core import runtime
 
+from .file_actions import FileActions
 from .keyboard import LectureKeys
+from .recorder import Recorder
 from .scene_control import SceneControl
-from .tab_status import ERROR_MS, TabStatus
+from .tab_status import TabStatus
 from .tabs import TAB_CLASSES
 from .tabs.base import AppContext, LabTab
 from .widgets import style
 
 log = logging.getLogger("fooling_lab.window")
-MAX_RECENT = 8
 #: Room the window frame, menu bar and status bar take beside the tabs, within the screen.
 CHROME = QSize(40, 120)
 
@@ -45,7 +49,7 @@ class ScreenBoundTabs(QTabWidget):
         return hint.boundedTo(room.expandedTo(QSize(320, 240)))
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileActions, QMainWindow):
     def __init__(self, settings: QSettings | None = None, log_path: Path | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
@@ -122,6 +126,9 @@ class MainWindow(QMainWindow):
                                         "Stop the current tab's demo after its current step (Esc)")
         run_menu.addAction(self.run_action)
         run_menu.addAction(self.stop_action)
+        run_menu.addSeparator()
+        self.recorder = Recorder(self)
+        run_menu.addAction(self.recorder.action)
 
         view = bar.addMenu("&View")
         self.presentation_action = self._action("&Presentation mode", self.toggle_presentation,
@@ -208,83 +215,6 @@ class MainWindow(QMainWindow):
 
     def _update_device_label(self) -> None:
         self.device_label.setText(f"  {runtime.describe_device(self.device)}  ")
-
-    # ------------------------------------------------------------------ files
-    def open_path(self, path: str) -> None:
-        tab = self.current_tab()
-        if not tab.open_file(path):
-            tab = self.tab_widgets[TAB_CLASSES[0].key]
-            self.tabs.setCurrentWidget(tab)
-            tab.open_file(path)
-        self._add_recent(path)
-
-    def open_dialog(self) -> None:
-        start = str(self.settings.value("last_dir", ""))
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", start, imaging.OPEN_FILTER + ";;All files (*)")
-        if path:
-            self.settings.setValue("last_dir", str(Path(path).parent))
-            self.open_path(path)
-
-    def open_model_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a model file", "",
-                                              "PyTorch models (*.pt *.pth *.ts);;All files (*)")
-        if not path:
-            return
-        try:
-            name = models.register_model_file(path)
-        except UserError as exc:
-            self.show_error(str(exc))
-            return
-        except Exception:  # noqa: BLE001 - a loader bug must not take the window down
-            log.exception("loading model file %s failed", path)
-            self.show_error(f"“{Path(path).name}” cannot be used as a model.")
-            return
-        for tab in self.tab_widgets.values():
-            if hasattr(tab, "refresh_models"):
-                tab.refresh_models()
-        self.show_status(f"Added model {name}; choose it in the model list.")
-
-    def save_result(self) -> None:
-        if not self.current_tab().save_result():
-            self.show_status("This tab has nothing to save yet.")
-
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in self._recent() if p != path]
-        recent.insert(0, path)
-        self.settings.setValue("recent_files", recent[:MAX_RECENT])
-        self._rebuild_recent()
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recent_files", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
-
-    def _rebuild_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self._recent()
-        for p in recent:
-            act = self.recent_menu.addAction(Path(p).name)
-            act.setStatusTip(p)
-            act.triggered.connect(lambda _=False, p=p: self.open_path(p))
-        self.recent_menu.setEnabled(bool(recent))
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    dragMoveEvent = dragEnterEvent
-
-    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if not paths:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        # Let the drop finish before loading, so the drag source is never kept waiting.
-        QTimer.singleShot(0, lambda: self.open_path(paths[0]))
 
     # ------------------------------------------------------------------ view
     def is_presentation(self) -> bool:
@@ -426,6 +356,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.keys)
+        self.recorder.shutdown()
         for tab in self.tab_widgets.values():
             tab.shutdown()
 

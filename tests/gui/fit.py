@@ -230,7 +230,6 @@ def graphics_problems(view) -> list[str]:
     if scene is None:
         return []
     out = []
-    visible = view.viewport().rect()
     for item in scene.items():
         if not item.isVisible() or item.opacity() == 0:
             continue
@@ -274,13 +273,12 @@ def cut_problem(widget, window) -> str | None:
     rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
     visible = QRect(rect)
     parent = widget.parentWidget()
-    child = widget
     while parent is not None and parent is not window:
         if isinstance(parent.parentWidget(), QAbstractScrollArea) and parent is parent.parentWidget().viewport():
             return None  # scrolls by design
         prect = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
         visible = visible.intersected(prect)
-        child, parent = parent, parent.parentWidget()
+        parent = parent.parentWidget()
     visible = visible.intersected(window.rect())
     if visible.width() < rect.width() - TOLERANCE or visible.height() < rect.height() - TOLERANCE:
         if not window.rect().contains(rect):

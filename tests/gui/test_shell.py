@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QCompleter, QLineEdit, QPushButton
+from PySide6.QtWidgets import QAbstractSpinBox, QCompleter, QLineEdit, QPushButton
 
 from core import scenes
 
@@ -187,3 +187,26 @@ def test_scenes_command_lists_the_lecture_as_json(tmp_path):
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert [row["name"] for row in rows] == [s.name for s in scenes.lecture_scenes()]
+
+
+def test_record_films_a_run_of_the_visible_tab_as_a_gif(qtbot, window, tmp_path):
+    import imageio.v3 as iio
+    import numpy as np
+
+    tab = window.tab_widgets["manifold"]
+    window.tabs.setCurrentWidget(tab)
+    window.recorder.folder = tmp_path
+    window.recorder.set_recording(True)
+    tab.start()
+    qtbot.waitUntil(lambda: window.recorder._movie is not None and len(window.recorder._movie.frames) >= 6,
+                    timeout=60000)
+    with qtbot.waitSignal(window.recorder.movie_written, timeout=60000) as blocker:
+        tab.stop()  # the run ends: the movie is written in the background
+    path = Path(blocker.args[0])
+    assert path.parent == tmp_path and path.suffix == ".gif"
+    frames = iio.imread(path, index=None)
+    assert frames.shape[0] > 1 and any(not np.array_equal(frames[0], f) for f in frames[1:])
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["tab"] == "manifold" and meta["scene"]["tab"] == "manifold"
+    assert "Saved the movie" in window.statusBar().currentMessage()
+    window.recorder.set_recording(False)
