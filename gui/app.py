@@ -47,6 +47,11 @@ def make_application(argv: list[str]):
     font = QFont(app.font())
     font.setPointSize(style.BASE_FONT_PT)
     app.setFont(font)
+    from PySide6.QtGui import QIcon
+
+    from core.resources import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "fooling-lab.png"))))
     return app
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from core import runtime
 
+from .drawer import PanelDrawer
 from .file_actions import FileActions
 from .keyboard import LectureKeys
 from .recorder import Recorder
@@ -86,6 +87,7 @@ class MainWindow(FileActions, QMainWindow):
         QApplication.instance().installEventFilter(self.keys)
         self.setStyleSheet(style.FOCUS_RING_QSS)
 
+        self.drawer = PanelDrawer(self)
         self.device_label = QLabel()
         self.statusBar().addPermanentWidget(self.device_label)
         self._update_device_label()
@@ -259,18 +261,11 @@ class MainWindow(FileActions, QMainWindow):
                       max(avail.top(), min(geo.top(), avail.bottom() - geo.height())))
 
     def set_side_panels_visible(self, visible: bool) -> None:
-        """Each tab's settings panel (a tab names it ``side_panel`` or offers
-        ``set_side_panel_visible``); hiding it gives the demo the whole width."""
+        """Every tab's settings panel (see gui/drawer.py); hiding it gives the demo the whole width."""
         visible = bool(visible)
         if self.panel_action.isChecked() != visible:
             self.panel_action.setChecked(visible)
-        for tab in self.tab_widgets.values():
-            if hasattr(tab, "set_side_panel_visible"):
-                tab.set_side_panel_visible(visible)
-                continue
-            panel = tab.findChild(QWidget, "side_panel") or getattr(tab, "side", None)
-            if isinstance(panel, QWidget):
-                panel.setVisible(visible)
+        self.drawer.set_all_visible(visible)
         self.settings.setValue("presentation_hides_panels", not visible and self._presentation)
 
     def set_scene_list_visible(self, visible: bool) -> None:
@@ -297,6 +292,8 @@ class MainWindow(FileActions, QMainWindow):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         self._place_scene_list()
+        if hasattr(self, "drawer"):
+            self.drawer.schedule()
 
     def set_captions(self, visible: bool) -> None:
         for tab in self.tab_widgets.values():

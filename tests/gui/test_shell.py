@@ -210,3 +210,22 @@ def test_record_films_a_run_of_the_visible_tab_as_a_gif(qtbot, window, tmp_path)
     assert meta["tab"] == "manifold" and meta["scene"]["tab"] == "manifold"
     assert "Saved the movie" in window.statusBar().currentMessage()
     window.recorder.set_recording(False)
+
+
+def test_a_squeezed_tab_folds_its_settings_panel_into_a_drawer(qtbot, window):
+    from gui.drawer import side_panel
+
+    tab = next((t for t in window.tab_widgets.values() if side_panel(t) is not None), None)
+    if tab is None:
+        pytest.skip("no tab names a settings panel")
+    window.tabs.setCurrentWidget(tab)
+    panel = side_panel(tab)
+    window.resize(520, 420)
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=3000)
+    assert window.drawer.button.isVisible()
+    window.drawer.button.click()  # open the drawer
+    assert panel.isVisible()
+    window.drawer.button.click()
+    assert not panel.isVisible()
+    window.set_side_panels_visible(True)
+    assert panel.isVisible()
