@@ -5,44 +5,32 @@ from __future__ import annotations
 import re
 import signal
 import time
-from pathlib import Path
 
-from core import evolution, imaging, models, runtime
+from core import evolution, imaging, models, paths, runtime
 from core.errors import UserError
 from core.jobs import CancelToken
 
-from .common import add_device_option, add_params, emit_json, params_from_args, positive_int, progress
+from . import movie_opt
+from .common import (
+    add_device_option, add_model_options, add_params, emit_json, params_from_args, positive_int, progress,
+    resolve_model,
+)
 
 
 def register(sub) -> None:
     p = sub.add_parser("evolve", help="evolve images a classifier labels with near-certainty (black box)")
-    p.add_argument("--model", default="mnist_cnn", help="classifier (see “models”; default mnist_cnn)")
+    add_model_options(p, "mnist_cnn", "classifier (default mnist_cnn)")
     add_params(p, evolution.EvolutionParams)
     p.add_argument("--out", default=None, help="folder for the best image per target (PNG) and the grid")
     p.add_argument("--threads", type=positive_int, default=None, help="CPU threads for the model")
     p.add_argument("--json", action="store_true", help="print a final JSON summary line")
+    movie_opt.add_movie_option(p)
     add_device_option(p)
     p.set_defaults(func=cmd_evolve)
 
 
 def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "class"
-
-
-def _out_folder(text: str | None) -> Path | None:
-    """The output folder, checked (and made) before any long work starts."""
-    if not text:
-        return None
-    out = Path(text)
-    try:
-        if out.exists() and not out.is_dir():
-            raise UserError(f"“{out}” is a file, not a folder.")
-        if not out.parent.is_dir():
-            raise UserError(f"the folder “{out.parent}” does not exist.")
-        out.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot write to “{out}” ({exc.strerror or exc}).") from None
-    return out
 
 
 class _StopOnInterrupt:
@@ -74,24 +62,26 @@ class _StopOnInterrupt:
 def cmd_evolve(args) -> int:
     if args.threads:
         runtime.configure_threads(args.threads)
-    if args.model.endswith((".pt", ".pth", ".ts")) and Path(args.model).is_file():
-        args.model = models.register_model_file(args.model)
+    args.model = resolve_model(args)
     spec = models.get_spec(args.model)
     params = params_from_args(evolution.EvolutionParams, args)
     targets = evolution.parse_targets(spec.labels, params.target)
     params.check_targets(targets, len(spec.labels))
-    out = _out_folder(args.out)
+    out = paths.check_output_folder(args.out, what="evolved images") if args.out else None
     clf = models.load_classifier(args.model, runtime.pick_device(args.device))
     what = "all classes" if len(targets) == clf.num_classes else ", ".join(clf.labels[t] for t in targets[:5]) + (
         f" and {len(targets) - 5} more" if len(targets) > 5 else "")
     progress(f"evolving {params.encoding} images for {clf.name} ({params.algorithm}, population "
              f"{params.population_size}, seed {params.seed}): {what}")
+    rec = movie_opt.recorder(args)
     last = None
     shown = 0.0
     token = CancelToken()
     with _StopOnInterrupt(token) as guard:
         for frame in evolution.evolution_job(clf, targets, params, cancel=token):
             last = frame
+            movie_opt.add(rec, [frame.cell_mosaic], f"generation {frame.generation}: best "
+                          f"“{clf.labels[frame.best_target]}” {frame.best_prob:.1%}")
             now = time.perf_counter()
             if frame.done or now - shown > 1.0:
                 shown = now
@@ -113,6 +103,7 @@ def cmd_evolve(args) -> int:
                 saved += 1
         result["grid_png"] = str(imaging.save_png(out / "grid.png", last.cell_mosaic))
         result["pngs"] = saved
+    movie_opt.finish(rec, "evolve", args, params)
     progress(f"done after {result['generations']} generations, {result['queries']:,} images queried, "
              f"{result['seconds']:.1f} s: {last.stop_reason}; {result['classes_at_99']} classes at ≥ 99 %")
     if args.json:
