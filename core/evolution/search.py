@@ -34,6 +34,9 @@ SIGMA_START, SIGMA_MIN, SIGMA_MAX = 0.5, 0.02, 4.0
 GROW = 1.5
 #: The evolution strategy's first step size on CPPN weights.
 ES_SIGMA_START = 0.3
+#: After this many focused children in a row without a better image, the strategy restarts
+#: from the elite with half its step size.
+ES_RESTART = 30
 #: A focused child is sometimes a full mutation (the graph may change) rather than a weight step.
 FOCUS_STRUCTURAL = 0.2
 
@@ -153,6 +156,13 @@ class _Strategy:
         self.z.append(z)
         return enc.with_weights(self.genome, self.keys, self.mean + self.sigma * self.scale * z)
 
+    def restart_at(self, elite, enc) -> None:
+        """Back to the best image found, with half the step: the strategy wandered off."""
+        if elite.nodes is self.genome.nodes:
+            self.mean = enc.weights(elite)[1]
+        self.sigma = max(SIGMA_MIN, self.sigma * 0.5)
+        self.ps = np.zeros_like(self.mean)
+
     def update(self, scores: np.ndarray) -> None:
         """``scores``: the log-probability of the class for each sample since the last update."""
         z = np.asarray(self.z[: len(scores)])
@@ -270,6 +280,9 @@ class MapElites:
             else:
                 self.sigma[c] = max(SIGMA_MIN, self.sigma[c] * GROW ** -0.25)
                 self.failures[c] += 1
+                es = self.es.get(c)
+                if es is not None and self.failures[c] % ES_RESTART == 0:
+                    es.restart_at(archive.genome[c], self.enc)
 
     def shown(self) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
         return self.children, self.images, self.probs, self.fit
