@@ -5,11 +5,13 @@
 * :class:`MapElites` — many targets at once, after the paper: every child is offered to every cell
   and a cell keeps its most confidently classified image. With ``focus`` = 0 every parent is drawn
   uniformly from the archive (the paper's setting). With ``focus`` > 0 that share of the children
-  climbs the few most promising classes that have not reached the goal. For a CPPN, each focused
-  class runs an evolution strategy on its elite's weights (the graph fixed): children are the mean
+  climbs the few most promising classes (at ≥ 5 %) that have not reached the goal: by default a (1+λ) step
+  of one size per class, every weight moved by Gaussian noise scaled by its source's range, the
+  size following the one-fifth success rule; or (``climb="es"``, CPPN only) each focused class runs
+  an evolution strategy on its elite's weights (the graph fixed): children are the mean
   plus Gaussian noise, the mean moves toward the better children ranked by the log-probability of
   the class, and the step size follows cumulative step-size adaptation (a small (μ/μ_w, λ)-ES, the
-  isotropic core of CMA-ES). For pixels, a (1+λ) step with the one-fifth success rule. A class
+  isotropic core of CMA-ES). A class
   that stops improving steps aside for the next one. Every child, focused or not, is still offered
   to every class.
 
@@ -29,6 +31,9 @@ from .blackbox import to_u8
 #: step aside, and the step size's start and limits (CPPN weights lie in ±20).
 FOCUS_WIDTH = 4
 FOCUS_PATIENCE = 150
+#: Below this probability a class is not climbed but explored (small steps from near zero lead
+#: nowhere; the standard mutation, which also changes the graph, goes further).
+FOCUS_MIN = 0.05
 SIGMA_START, SIGMA_MIN, SIGMA_MAX = 0.5, 0.02, 4.0
 #: The one-fifth rule: a success multiplies the step by GROW, a failure by GROW ** -0.25.
 GROW = 1.5
@@ -213,7 +218,7 @@ class MapElites:
     def focus_cells(self, archive: Archive) -> np.ndarray:
         """The most promising classes below the goal that are still improving, best first."""
         fit = archive.fit
-        cand = np.flatnonzero((fit >= 0) & (fit < self.goal) & (self.failures < FOCUS_PATIENCE))
+        cand = np.flatnonzero((fit >= FOCUS_MIN) & (fit < self.goal) & (self.failures < FOCUS_PATIENCE))
         if not len(cand):
             return cand
         order = np.argsort(-fit[cand], kind="stable")
@@ -228,7 +233,7 @@ class MapElites:
             if i < n_focus:
                 c = int(focus[i % len(focus)])
                 parent = archive.genome[c]
-                if hasattr(self.enc, "with_weights"):
+                if self.p.climb == "es" and hasattr(self.enc, "with_weights"):
                     child = self._strategy(c, archive).sample(self.enc, rng)
                 elif rng.random() < FOCUS_STRUCTURAL:
                     child = self.enc.mutate(parent, rng)
