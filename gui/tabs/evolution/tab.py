@@ -77,6 +77,12 @@ class EvolutionTab(LabTab):
 
         self.genome_form = self.add_form("genome", ParamForm(evolution.EvolutionParams, GENOME_FIELDS))
         self.search_form = self.add_form("search", ParamForm(evolution.EvolutionParams, SEARCH_FIELDS))
+        for combo in [self.model_combo, self.algorithm_combo] + [
+                f.editor(n) for f in (self.genome_form, self.search_form) for n in f.names
+                if isinstance(f.editor(n), QComboBox)]:
+            # a long entry ("EfficientNet-Lite0 (ImageNet, …)") must not widen the settings column
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         self.crossover_note = QLabel()
         self.crossover_note.setWordWrap(True)
         self.genome_form.params_changed.connect(self._genome_changed)
@@ -116,7 +122,7 @@ class EvolutionTab(LabTab):
         left.addWidget(self.export_button)
         left_widget = QWidget()
         left_widget.setLayout(left)
-        left_widget.setFixedWidth(380)
+        left_widget.setFixedWidth(400)
 
         self.views = EvolutionViews(self.make_caption(
             "The network is a <b>black box</b>: we only ask it what it sees. Start from random "
