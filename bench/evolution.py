@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--easy-class", default="jellyfish")
     p.add_argument("--easy-queries", type=int, default=2_000)
     p.add_argument("--window-seconds", type=float, default=20.0)
+    p.add_argument("--window-models", nargs="+", default=["mnist_cnn", "efficientnet_lite0"])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -193,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nImages per second in the window (offscreen, 1280×720) against headless, {args.window_seconds:.0f} s "
               "each, interleaved")
         for name, clf, spec in (("mnist_cnn", mnist, "all"), ("efficientnet_lite0", lite, "all")):
+            if name not in args.window_models:
+                continue
             targets = ev.parse_targets(clf.labels, spec)
             a1 = headless_rate(clf, targets, args.window_seconds, seed=0)
             b1 = window_rate(name, spec, args.window_seconds, seed=0)
