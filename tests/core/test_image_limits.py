@@ -18,7 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 MEASURE = textwrap.dedent("""
     import resource, sys
     from core import imaging
-    def peak(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def peak():  # VmHWM starts afresh at exec; ru_maxrss would carry over the parent's peak
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     idle = peak()
     try:
         shape = imaging.load_image(sys.argv[1]).shape
