@@ -7,13 +7,14 @@ import os
 import sys
 from typing import Sequence
 
+from core import runtime
 from core.errors import UserError
 
-from . import autoencoder_cmd, evolve_cmd, manifold_cmd, models_cmd, whitebox_cmd
+from . import autoencoder_cmd, evolve_cmd, inside_cmd, manifold_cmd, models_cmd, whitebox_cmd
 from .common import ArgumentParser
 
 #: Modules with ``register(subparsers)``; each command sets ``func(args) -> int`` as its default.
-COMMAND_MODULES = [models_cmd, whitebox_cmd, evolve_cmd, manifold_cmd, autoencoder_cmd]
+COMMAND_MODULES = [models_cmd, whitebox_cmd, evolve_cmd, inside_cmd, manifold_cmd, autoencoder_cmd]
 
 log = logging.getLogger("fooling_lab.cli")
 
@@ -31,9 +32,8 @@ def run(argv: Sequence[str]) -> int:
     """Run one CLI command; returns the process exit status."""
     try:
         args = build_parser().parse_args(list(argv))
+        runtime.configure_threads()  # once per process: torch's threads and numpy's BLAS
         if os.environ.get("FOOLING_LAB_DEVICE"):
-            from core import runtime
-
             runtime.pick_device(None)  # a bad FOOLING_LAB_DEVICE is one sentence, before any work
         return int(args.func(args) or 0)
     except UserError as exc:

@@ -16,6 +16,7 @@ def register(sub) -> None:
     p = sub.add_parser("classify", help="print a classifier's top-5 for an image")
     p.add_argument("image", help="image file (PNG, JPEG, BMP, WebP, TIFF, GIF)")
     add_model_options(p, models.DEFAULT_MODEL)
+    add_params(p, imaging.FitParams)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_device_option(p)
     p.set_defaults(func=cmd_classify)
@@ -25,6 +26,7 @@ def register(sub) -> None:
     p.add_argument("--target", required=True, help="target class name or index (e.g. “tiger shark”, 3)")
     add_model_options(p, models.DEFAULT_MODEL)
     add_params(p, whitebox.AttackParams)
+    add_params(p, imaging.FitParams)
     p.add_argument("--seed", type=seed, default=0, help="seed for --image noise")
     p.add_argument("--out", default=None, help="where to save the adversarial PNG")
     p.add_argument("--json", action="store_true", help="print a final JSON summary line")
@@ -37,21 +39,21 @@ def _classifier(args) -> models.Classifier:
     return models.load_classifier(args.model, runtime.pick_device(args.device))
 
 
-def load_input(spec: str, size: tuple[int, int], seed: int = 0):
-    """An image argument: ``noise``, a bundled sample's name, or a file path."""
+def load_input(spec: str, size: tuple[int, int], seed: int = 0, fit: str = "crop"):
+    """An image argument: ``noise``, a bundled sample's name, or a file path (aspect kept: ``fit``)."""
     from core.resources import sample_images
 
     if spec == "noise":
         return imaging.noise_image(size, seed), "noise"
     samples = sample_images()
     if spec in samples and not Path(spec).exists():
-        return imaging.fit_to_size(imaging.load_image(samples[spec]), size), spec
-    return imaging.fit_to_size(imaging.load_image(spec), size), Path(spec).name
+        return imaging.fit_image(imaging.load_image(samples[spec]), size, fit), spec
+    return imaging.fit_image(imaging.load_image(spec), size, fit), Path(spec).name
 
 
 def cmd_classify(args) -> int:
     clf = _classifier(args)
-    img, _ = load_input(args.image, clf.input_size)
+    img, _ = load_input(args.image, clf.input_size, fit=args.fit)
     top = whitebox.classify(clf, img)
     if args.json:
         emit_json({"model": clf.name, "top5": [{"index": i, "name": n, "prob": p} for i, n, p in top]})
@@ -66,7 +68,7 @@ def cmd_fool(args) -> int:
         paths.check_output_file(args.out, default_name="adversarial.png", suffix=".png", what="adversarial image")
     clf = _classifier(args)
     target = models.resolve_class(clf.labels, args.target)
-    img, source = load_input(args.image, clf.input_size, args.seed)
+    img, source = load_input(args.image, clf.input_size, args.seed, fit=args.fit)
     params = params_from_args(whitebox.AttackParams, args)
     default_name = f"{Path(source).stem}-{clf.labels[target].replace(' ', '_')}.png"
     out = paths.check_output_file(args.out or default_name, default_name=default_name, suffix=".png",

@@ -10,6 +10,7 @@ import os
 import struct
 import threading
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import paths
 from .errors import ImageError, UserError
+from .params import Params, param
 
 #: The one pixel limit: a 100-megapixel camera's photo (11,648×8,736) opens; anything larger is
 #: refused from its header, before a byte is decoded. Pillow's decompression-bomb guard is set to
@@ -202,6 +204,49 @@ def fit_to_size(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         return np.ascontiguousarray(img)
     im = Image.fromarray(img)
     return np.asarray(im.resize((w, h), Image.BILINEAR, reducing_gap=3.0), dtype=np.uint8).copy()
+
+
+FITS = (("crop", "Centre crop (fills the square)"), ("letterbox", "Letterbox (whole picture, grey bars)"))
+LETTERBOX_GREY = 128
+
+
+@dataclass(frozen=True)
+class FitParams(Params):
+    """How a photo that is not square becomes the model's square input (its aspect is kept)."""
+
+    SCHEMA = "fit"
+
+    fit: str = param("crop", "Fit", choices=FITS,
+                     help="a photo that is not square: crop its centre, or show it whole with grey bars")
+
+
+def fit_image(img: np.ndarray, size: tuple[int, int], fit: str = "crop") -> np.ndarray:
+    """Resize an HxWx3 uint8 photo to ``size`` = (height, width) keeping its aspect ratio.
+
+    ``crop``: the largest centred box with the model's aspect, resized (a circle stays a circle,
+    the edges of a wide photo are cut). ``letterbox``: the whole photo, resized to fit, on
+    mid-grey bars. The result is exactly what the network sees, so the window shows it as is.
+    """
+    if fit not in dict(FITS):
+        raise ValueError(f"unknown fit {fit!r}")
+    h, w = size
+    ih, iw = img.shape[:2]
+    if (ih, iw) == (h, w):
+        return np.ascontiguousarray(img)
+    im = Image.fromarray(img)
+    if fit == "crop":
+        scale = max(h / ih, w / iw)
+        ch, cw = min(ih, round(h / scale)), min(iw, round(w / scale))
+        top, left = (ih - ch) // 2, (iw - cw) // 2
+        out = im.resize((w, h), Image.BILINEAR, box=(left, top, left + cw, top + ch), reducing_gap=3.0)
+        return np.asarray(out, dtype=np.uint8).copy()
+    scale = min(h / ih, w / iw)
+    nh, nw = max(1, round(ih * scale)), max(1, round(iw * scale))
+    inner = np.asarray(im.resize((nw, nh), Image.BILINEAR, reducing_gap=3.0), dtype=np.uint8)
+    out = np.full((h, w) + img.shape[2:], LETTERBOX_GREY, dtype=np.uint8)
+    top, left = (h - nh) // 2, (w - nw) // 2
+    out[top:top + nh, left:left + nw] = inner
+    return out
 
 
 def save_png(path: str | os.PathLike, img: np.ndarray) -> Path:
