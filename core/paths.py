@@ -59,7 +59,7 @@ def check_input_file(path: str | os.PathLike, what: str = "file") -> Path:
     p = Path(path).expanduser()
     st = _stat(p, what)
     if st is None:
-        raise UserError(f"the {what} “{shown(p)}” does not exist.")
+        raise UserError(f"“{shown(p)}” does not exist.")
     if stat.S_ISDIR(st.st_mode):
         raise UserError(f"“{shown(p)}” is a folder, not {_a(what)}.")
     if not stat.S_ISREG(st.st_mode):

@@ -138,7 +138,7 @@ def test_autoencoder_score_keeps_scoring_after_a_trap(capfd, tmp_path):
     (["evolve", "--generations", "1", "--out", "/proc/fooling-lab"], "cannot create the folder"),
     (["evolve", "--generations", "1", "--out", f"/tmp/{LONG}"], "too long"),
     (["evolve", "--generations", "1", "--out", SAMPLE], "is a file, not a folder"),
-    (["autoencoder", "train", "--epochs", "1", "--out", "/proc/sys/ae.pt"], "cannot write in the folder"),
+    (["autoencoder", "train", "--epochs", "1", "--out", "/proc/sys/ae.pt"], "cannot write in"),
     (["autoencoder", "train", "--epochs", "1", "--out", f"/tmp/{LONG}.pt"], "too long"),
     (["classify", SAMPLE, "--model", f"/tmp/{LONG}.pt"], "too long"),
     (["classify", SAMPLE, "--model", "/proc/self"], "is a folder"),
