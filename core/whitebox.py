@@ -72,6 +72,7 @@ class WhiteboxFrame(Frame):
     gain: float = 1.0
     top_indices: tuple[int, ...] = ()
     top_probs: tuple[float, ...] = ()
+    probs: np.ndarray = field(default=None, repr=False)  # every class's probability for ``image``
     target: int = 0
     target_prob: float = 0.0
     original_class: int = 0
@@ -215,6 +216,7 @@ def _frame(step, total, image, xq, x0, probs, top_k, target, original_class, ori
         message=f"step {step}/{total}: target {float(probs[target]):.1%}",
         image=adv, original=image, perturbation=vis, gain=gain,
         top_indices=tuple(int(i) for i in idx), top_probs=tuple(float(v) for v in vals),
+        probs=probs.detach().cpu().numpy().astype(np.float32, copy=True),
         target=target, target_prob=float(probs[target]), original_class=original_class,
         original_prob=float(probs[original_class]), original_start_prob=original_start,
         history_target=np.asarray(hist_t, dtype=np.float32),

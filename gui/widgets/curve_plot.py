@@ -42,6 +42,10 @@ class CurvePlot(pg.PlotWidget):
     def set_data(self, key: str, x, y) -> None:
         self._curves[key].setData(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
+    def curves(self) -> dict[str, pg.PlotDataItem]:
+        """The plotted curves by key (tests and read-outs take their data with ``getData()``)."""
+        return dict(self._curves)
+
     def clear_data(self) -> None:
         for item in self._curves.values():
             item.setData([], [])
