@@ -54,12 +54,12 @@ def test_caption_follows_the_input(window, qtbot):
     tab = window.tab_widgets["whitebox"]
     _preview(tab, qtbot)
     tab.input_combo.setCurrentIndex(tab.input_combo.findData(wb_session.NOISE))
-    assert "random noise" in tab.caption.text() and "photo" not in tab.caption.text()
+    assert "Random noise" in tab.caption.text() and "photo" not in tab.caption.text()
     _preview(tab, qtbot)
     tab.input_combo.setCurrentIndex(tab.input_combo.findData("chelsea"))
     assert "photo" in tab.caption.text()
     tab.controls.attack_form.set_value("eps", 4.0)
-    assert "4 out of 255" in tab.caption.text()
+    assert "ε = 4 of 255" in tab.caption.text()
 
 
 def test_a_circle_stays_round_cropped_or_letterboxed(window, qtbot, tmp_path):

@@ -56,6 +56,8 @@ class WhiteboxControls(QScrollArea):
         box = QGroupBox("Attack")
         lay = QVBoxLayout(box)
         self.attack_form = ParamForm(whitebox.AttackParams)
+        self._compact(self.attack_form)
+        self._compact(self.fit_form)
         lay.addWidget(self.attack_form)
         controls.addWidget(box)
 
@@ -76,6 +78,16 @@ class WhiteboxControls(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.set_width(SIDE_WIDTH)
+
+    @staticmethod
+    def _compact(form: ParamForm) -> None:
+        """One row per setting: long choice titles elide in their combo instead of taking a row."""
+        form.layout_.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        for name in form.names:
+            w = form.editor(name)
+            if isinstance(w, QComboBox):
+                w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                w.setMinimumContentsLength(8)
 
     def set_width(self, width: int) -> None:
         self.setFixedWidth(width)

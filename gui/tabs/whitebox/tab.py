@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QWidget
 from core import imaging, models, whitebox
 from core.errors import UserError
 
-from ...widgets import save_png_as, style
+from ...widgets import save_png_as
 from ..base import AppContext, LabTab
 from .controls import SIDE_WIDTH, WhiteboxControls
 from .session import DEFAULT_INPUT, NOISE, WhiteboxSession
@@ -111,8 +111,7 @@ class WhiteboxTab(LabTab):
 
     def set_presentation(self, on: bool) -> None:
         super().set_presentation(on)
-        self.controls.set_width(round(SIDE_WIDTH * style.PRESENTATION_FONT_PT / style.BASE_FONT_PT) if on
-                                else SIDE_WIDTH)
+        self.controls.set_width(round(SIDE_WIDTH * 1.2) if on else SIDE_WIDTH)
 
     # ------------------------------------------------------------------ input, model, target
     def _choose_input(self, key: str) -> None:
@@ -241,9 +240,8 @@ class WhiteboxTab(LabTab):
                                        f"({f.original_start_prob:.1%}). Press Space to fool it.")
         else:
             self.views.readout.setText(
-                f"step {f.step}/{f.total}    L∞ = {f.linf_255:.0f}/255    L2 = {f.l2:.2f}    "
-                f"{f.steps_per_second:.1f} steps/s    original “{labels[f.original_class]}” "
-                f"{f.original_prob:.1%}")
+                f"step {f.step}/{f.total} · L∞ {f.linf_255:.0f}/255 · L2 {f.l2:.2f} · "
+                f"{f.steps_per_second:.1f} steps/s")
         self.controls.set_result_available(f.step > 0)
 
     # ------------------------------------------------------------------ files

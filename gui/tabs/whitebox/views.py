@@ -10,14 +10,12 @@ from core.whitebox import WhiteboxFrame
 from ...widgets import BarChart, CurvePlot, ImagePanel, ReadoutLabel, style
 
 CAPTIONS = {
-    "photo": "The network is shown a photo. We nudge every pixel by at most ε (a change of {eps} "
-             "out of 255, invisible to us) in the direction that raises the <b>target</b> class. "
-             "The picture looks the same; the network's belief does not.",
-    "noise": "The network is shown random noise. We nudge every pixel by at most ε ({eps} out of "
-             "255) in the direction that raises the <b>target</b> class: noise that still looks like "
-             "noise to us, and that the network calls the target.",
-    "sent": "The network is shown the image from {source}. We nudge every pixel by at most ε ({eps} "
-            "out of 255) in the direction that raises the <b>target</b> class, and watch its belief.",
+    "photo": "A photo: every pixel moves by at most ε = {eps} of 255 levels (invisible to us) towards "
+             "the <b>target</b> class. The picture looks the same; the network's belief does not.",
+    "noise": "Random noise: every pixel moves by at most ε = {eps} of 255 levels towards the "
+             "<b>target</b> class. Still noise to us; the target to the network.",
+    "sent": "The image from {source}: every pixel moves by at most ε = {eps} of 255 levels towards "
+            "the <b>target</b> class.",
 }
 
 
@@ -31,19 +29,21 @@ class WhiteboxViews(QWidget):
     def __init__(self, caption: QLabel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.caption = caption
-        self.original_view = ImagePanel("Original (what the network sees)")
+        self.original_view = ImagePanel("Original")
         self.adversarial_view = ImagePanel("Adversarial")
-        self.perturbation_view = ImagePanel("Change, amplified")
+        self.perturbation_view = ImagePanel("Change")
         self.top5 = BarChart("Top 5 classes")
         self.curve = CurvePlot("Belief versus step", x_label="step", y_label="probability")
         # The raw curve is the probability of the image at each step; the bold line is the best
         # image so far, the one the attack keeps and Save writes.
-        self.curve.add_curve("best", "target, best so far", style.TARGET_COLOR, width=4)
-        self.curve.add_curve("target", "target, each step", "#E8A27A", width=1.5)
+        self.curve.add_curve("target", None, "#EDB99A", width=1.5)  # faint, no legend entry
+        self.curve.add_curve("best", "target (best so far)", style.TARGET_COLOR, width=4)
         self.curve.add_curve("original", "original class", style.ORIGINAL_COLOR, dashed=True)
+        # right, half-way up: the target ends near 1 and the original class near 0, both clear of it
+        self.curve.legend.anchor(itemPos=(1, 0.5), parentPos=(1, 0.5), offset=(-8, 0))
         self.curve.setYRange(0, 1, padding=0.02)
         self.curve.setMouseEnabled(x=False, y=False)
-        self.headline = ReadoutLabel()
+        self.headline = ReadoutLabel(scale=1.6)
         self.readout = ReadoutLabel(scale=1.3, bold=False)
         self._steps = 60
 
@@ -57,8 +57,8 @@ class WhiteboxViews(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(caption)
         layout.addWidget(self.headline)
-        layout.addLayout(images, 3)
-        layout.addLayout(plots, 2)
+        layout.addLayout(images, 1)
+        layout.addLayout(plots, 1)
         layout.addWidget(self.readout)
         self.clear_plots()
 
@@ -89,7 +89,7 @@ class WhiteboxViews(QWidget):
         self.adversarial_view.set_image(f.image)
         self.adversarial_view.set_title("Adversarial" + (" (live)" if running and not f.done else ""))
         self.perturbation_view.set_image(f.perturbation)
-        self.perturbation_view.set_note(f"×{f.gain:.0f}" if f.linf_255 > 0 else "no change yet")
+        self.perturbation_view.set_note(f"×{f.gain:.0f} amplified" if f.linf_255 > 0 else "no change yet")
         names = [labels[i] for i in f.top_indices]
         highlight = f.top_indices.index(f.target) if f.target in f.top_indices else None
         self.top5.set_bars(names, f.top_probs, highlight=highlight)
@@ -105,7 +105,9 @@ class WhiteboxViews(QWidget):
                       target_prob: float | None) -> None:
         colour = style.TARGET_COLOR if top1 == target else style.ORIGINAL_COLOR
         text = f"The network sees <span style='color:{colour}'>“{labels[top1]}” {top1_prob:.1%}</span>"
-        if target is None:
+        if top1 == target:
+            text += "&nbsp;&nbsp;·&nbsp;&nbsp;the target"
+        elif target is None:
             text += "&nbsp;&nbsp;·&nbsp;&nbsp;target: type a class name"
         else:
             shown = "…" if target_prob is None else f"{target_prob:.1%}"
