@@ -8,7 +8,13 @@ import random
 import numpy as np
 import torch
 
+from .errors import UserError
+
 DEVICE_CHOICES = ("auto", "cuda", "mps", "cpu")
+
+
+class DeviceError(UserError, ValueError):
+    """An unknown device name (most often in ``FOOLING_LAB_DEVICE``)."""
 
 
 def mps_available() -> bool:
@@ -33,9 +39,11 @@ def pick_device(preference: str | None = None) -> torch.device:
     Asking for a device this machine lacks falls back to the best one it has, so a settings file
     written on a GPU laptop still opens on a CPU-only lecture-hall PC.
     """
-    preference = (preference or os.environ.get("FOOLING_LAB_DEVICE") or "auto").lower()
+    source = "the device" if preference else "FOOLING_LAB_DEVICE"
+    preference = (preference or os.environ.get("FOOLING_LAB_DEVICE") or "auto").strip().lower()
     if preference not in DEVICE_CHOICES:
-        raise ValueError(f"unknown device {preference!r}; choose one of {', '.join(DEVICE_CHOICES)}")
+        raise DeviceError(f"{source} is “{preference[:40]}”, which is not a device; "
+                          f"choose one of {', '.join(DEVICE_CHOICES)}.")
     have = available_devices()
     if preference != "auto" and preference in have:
         return torch.device(preference)

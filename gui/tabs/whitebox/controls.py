@@ -24,6 +24,7 @@ class WhiteboxControls(QScrollArea):
 
     def __init__(self, session: WhiteboxSession, run_button: QPushButton, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("side_panel")  # the window folds it away where room is short (gui/drawer)
         self.session = session
         body = QWidget()
         controls = QVBoxLayout(body)

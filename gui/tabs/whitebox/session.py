@@ -25,7 +25,7 @@ DEFAULT_INPUT = "elephant"
 SAMPLE_TITLES = {"elephant": "Elephants (photo)", "chelsea": "Chelsea the cat", "coffee": "Coffee cup",
                  "astronaut": "Astronaut", "rocket": "Rocket launch"}
 #: Pictures from files or other tabs kept at once (the oldest is forgotten first).
-MAX_KEPT = 6
+MAX_KEPT = 8
 #: Longer side of a kept picture, in pixels: enough for any model and any crop of it.
 KEEP_SIDE = 1024
 

@@ -115,10 +115,6 @@ class WhiteboxViews(QWidget):
                      f"<span style='color:{style.TARGET_COLOR}'>{shown}</span>")
         self.headline.setText(text)
 
-    def belief_series(self) -> dict[str, np.ndarray]:
+    def belief_series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The plotted curves (x, y) by key: what the audience sees in the belief plot."""
-        out = {}
-        for key, item in self.curve.curves().items():
-            x, y = item.getData()
-            out[key] = (np.asarray(x if x is not None else []), np.asarray(y if y is not None else []))
-        return out
+        return {key: self.curve.curve_data(key) for key in ("best", "target", "original")}
