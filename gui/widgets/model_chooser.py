@@ -25,6 +25,7 @@ class ModelChooser(QComboBox):
         self._default = default
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(12)  # a long title elides here rather than widening the panel
+        self.setProperty("elides", True)
         self.refresh()
         self.currentIndexChanged.connect(lambda _i: self.model_changed.emit(self.model_name))
 

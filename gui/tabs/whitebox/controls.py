@@ -35,6 +35,7 @@ class WhiteboxControls(QScrollArea):
         self.input_combo = QComboBox()
         self.input_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.input_combo.setMinimumContentsLength(12)
+        self.input_combo.setProperty("elides", True)  # a picture's name (a long file name elides)
         self.refresh_inputs()
         self.input_combo.currentIndexChanged.connect(lambda _i: self.input_chosen.emit(self.input_combo.currentData()))
         open_btn = QPushButton("Open image…")
@@ -89,6 +90,7 @@ class WhiteboxControls(QScrollArea):
             if isinstance(w, QComboBox):
                 w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 w.setMinimumContentsLength(8)
+                w.setProperty("elides", True)  # a method's or norm's name, never a number
 
     def set_width(self, width: int) -> None:
         self.setFixedWidth(width)
