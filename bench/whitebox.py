@@ -30,7 +30,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from core.jobs import from_uint8_image  # noqa: E402
 from core.resources import sample_images  # noqa: E402
-from core.whitebox import AttackParams, attack_job  # noqa: E402
+from core.whitebox import AttackParams, attack_job, auto_step  # noqa: E402
 
 TIGER_SHARK = 3
 MOMENTUM = AttackParams().momentum  # the bare loop does exactly what the job does
@@ -40,6 +40,7 @@ def bare_loop(clf, img, steps: int, eps_levels: float = 2.0) -> float:
     """The plainest targeted PGD loop with the job's step rule: no frames, no history, no checks."""
     x0 = from_uint8_image(img)
     eps = eps_levels / 255
+    step0 = auto_step("pgd", eps_levels) / 255
     target = torch.tensor([TIGER_SHARK])
     t0 = time.perf_counter()
     with torch.enable_grad():
@@ -52,7 +53,7 @@ def bare_loop(clf, img, steps: int, eps_levels: float = 2.0) -> float:
             (grad,) = torch.autograd.grad(loss, delta)
             with torch.no_grad():
                 velocity.mul_(MOMENTUM).add_(grad / (grad.abs().mean() + 1e-12))
-                alpha = eps * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / (steps - 1))))
+                alpha = step0 * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / (steps - 1))))
                 delta.sub_(alpha * velocity.sign()).clamp_(-eps, eps)
                 delta.copy_((x0 + delta).clamp(0, 1) - x0)
     return (time.perf_counter() - t0) / steps
