@@ -186,3 +186,16 @@ def test_presentation_mode_and_captions(window, qtbot):
     assert not caption.isVisibleTo(tab)
     window.captions_action.trigger()
     assert caption.isVisibleTo(tab)
+
+
+def test_lecture_defaults_and_a_scene_choose_the_picture(window, qtbot):
+    tab = window.tab_widgets["whitebox"]
+    _preview(tab, qtbot)
+    problems = tab.apply_scene_state({"params": {"attack": {"eps": 1.0}}, "extra": {"input": wb_session.NOISE}})
+    assert problems == [] and tab.input_combo.currentData() == wb_session.NOISE
+    assert tab.attack_params().eps == 1.0 and "Random noise" in tab.caption.text()
+    tab.target_edit.setText("goldfish")
+    tab.reset_to_defaults()
+    assert tab.input_combo.currentData() == "elephant" and tab.target_edit.text() == "tiger shark"
+    assert tab.attack_params().eps == 2.0
+    _preview(tab, qtbot)

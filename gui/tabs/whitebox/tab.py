@@ -289,6 +289,11 @@ class WhiteboxTab(LabTab):
             self.ctx.send_image("autoencoder", f.image, f"gradient ascent ({self.session.labels[f.target]})")
 
     # ------------------------------------------------------------------ settings and scenes
+    def reset_to_defaults(self) -> None:
+        """The lecture's defaults: the forms, then the elephant, "tiger shark" and the default model."""
+        super().reset_to_defaults()
+        self.apply_extra_state({"model": models.DEFAULT_MODEL, "target": "tiger shark", "input": DEFAULT_INPUT})
+
     def extra_state(self) -> dict[str, Any]:
         pic = self.session.picture
         key = pic.key if pic is not None and (pic.kind == "noise" or pic.key in self.session.sample_keys()) else ""
