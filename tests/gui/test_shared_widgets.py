@@ -32,7 +32,10 @@ def test_model_chooser_lists_imagenet_models_and_keeps_the_choice_on_refresh(qtb
     assert chooser.model_name == models.DEFAULT_MODEL and chooser.count() == len(names)
 
 
-def test_readout_follows_presentation_mode(qtbot):
+def test_readout_follows_presentation_mode(qtbot, monkeypatch):
+    from gui.widgets import style
+
+    monkeypatch.setattr(style, "PRESENTATION_FONT_PT", 15)  # as on a 1080-line screen
     label = ReadoutLabel("99.3 %")
     qtbot.addWidget(label)
     small = label.point_size()

@@ -65,7 +65,7 @@ def test_caption_follows_the_input(window, qtbot):
 def test_a_circle_stays_round_cropped_or_letterboxed(window, qtbot, tmp_path):
     tab = window.tab_widgets["whitebox"]
     drop_file(tab.original_view.viewport(), _circle_photo(tmp_path / "circle.png"))
-    qtbot.waitUntil(lambda: tab.input_combo.currentText() == "File: circle.png", timeout=5000)
+    qtbot.waitUntil(lambda: tab.input_combo.currentText() == "File: circle.png", timeout=20000)
 
     def shown_circle():
         img = tab.original_view.image()
@@ -85,7 +85,7 @@ def test_drop_an_image_then_run_stop_and_save(window, qtbot, tmp_path):
     photo = tmp_path / "éléphant.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)).save(photo)
     drop_file(tab.original_view.viewport(), photo)  # onto the picture itself
-    qtbot.waitUntil(lambda: tab.input_combo.currentText() == "File: éléphant.png", timeout=5000)
+    qtbot.waitUntil(lambda: tab.input_combo.currentText() == "File: éléphant.png", timeout=20000)
     assert tab.original_view.image().shape == (224, 224, 3)
 
     tab.target_edit.setText("tiger shark")
@@ -116,7 +116,7 @@ def test_dropped_pictures_are_kept_bounded(window, qtbot, tmp_path):
         path = tmp_path / f"photo{i}.png"
         Image.fromarray(rng.integers(0, 255, (1500, 2000, 3), dtype=np.uint8)).save(path)
         drop_file(tab.original_view.viewport(), path)
-        qtbot.waitUntil(lambda: tab.input_combo.currentText() == f"File: photo{i}.png", timeout=10000)
+        qtbot.waitUntil(lambda: tab.input_combo.currentText() == f"File: photo{i}.png", timeout=20000)
     files = [tab.input_combo.itemText(j) for j in range(tab.input_combo.count())
              if tab.input_combo.itemText(j).startswith("File:")]
     assert len(files) == wb_session.MAX_KEPT and "File: photo0.png" not in files
@@ -132,7 +132,7 @@ def test_broken_drop_gives_a_sentence_and_keeps_the_picture(window, qtbot, tmp_p
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg")
     drop_file(window, bad)
-    qtbot.waitUntil(lambda: "broken.jpg" in window.statusBar().currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: "broken.jpg" in window.statusBar().currentMessage(), timeout=20000)
     assert "cannot be read" in window.statusBar().currentMessage() or "not an image" in window.statusBar().currentMessage()
     assert np.array_equal(tab.original_view.image(), before)
 
@@ -173,7 +173,12 @@ def test_settings_survive_a_restart(qtbot, settings):
     w2.close()
 
 
-def test_presentation_mode_and_captions(window, qtbot):
+def test_presentation_mode_and_captions(window, qtbot, monkeypatch):
+    from gui.widgets import style
+
+    # presentation text scales with the screen; the offscreen test screen is small, so pin 1080 lines
+    monkeypatch.setattr(style, "fit_presentation_font", lambda _height: style.PRESENTATION_FONT_PT)
+    monkeypatch.setattr(style, "PRESENTATION_FONT_PT", 15)
     tab = window.tab_widgets["whitebox"]
     caption = tab.caption
     small, headline = caption.font().pointSizeF(), tab.headline.font().pointSizeF()
