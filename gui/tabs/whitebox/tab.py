@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QWidget
 from core import imaging, models, whitebox
 from core.errors import UserError
 
-from ...widgets import save_png_as
+from ...widgets import save_png_as, style
 from ..base import AppContext, LabTab
 from .controls import SIDE_WIDTH, WhiteboxControls
 from .session import DEFAULT_INPUT, NOISE, WhiteboxSession
@@ -111,7 +111,9 @@ class WhiteboxTab(LabTab):
 
     def set_presentation(self, on: bool) -> None:
         super().set_presentation(on)
-        self.controls.set_width(round(SIDE_WIDTH * 1.2) if on else SIDE_WIDTH)
+        # the panel grows with the presentation font, which the window scales to the screen's height
+        self.controls.set_width(round(SIDE_WIDTH * style.PRESENTATION_FONT_PT / style.BASE_FONT_PT) if on
+                                else SIDE_WIDTH)
 
     # ------------------------------------------------------------------ input, model, target
     def _choose_input(self, key: str) -> None:
