@@ -45,7 +45,7 @@ def null_set_job(seed: int = 0, photo: str | None = None, *, device: torch.devic
     noise = rng.integers(0, 256, size=(*clf.input_size, 3), dtype=np.uint8)
     _, name, p = classify(clf, noise, k=1)[0]
     images.append(noise)
-    titles.append("ImageNet net on random pixels")
+    titles.append("ImageNet net: noise")
     labels.append(name)
     confs.append(p)
     chance.append(1 / clf.num_classes)
@@ -59,7 +59,7 @@ def null_set_job(seed: int = 0, photo: str | None = None, *, device: torch.devic
         probs = mnist.probabilities(x)[0]
         k = int(probs.argmax())
         images.append(np.repeat(digit_noise[:, :, None], 3, axis=2))
-        titles.append("Digit net on random pixels")
+        titles.append("Digit net: noise")
         labels.append(f"digit {mnist.labels[k]}")
         confs.append(float(probs[k]))
         chance.append(1 / mnist.num_classes)
@@ -71,7 +71,7 @@ def null_set_job(seed: int = 0, photo: str | None = None, *, device: torch.devic
         real = imaging.fit_to_size(imaging.load_image(samples[key]), clf.input_size)
         _, name, p = classify(clf, real, k=1)[0]
         images.append(real)
-        titles.append("ImageNet net on a real photo")
+        titles.append("ImageNet net: a photo")
         labels.append(name)
         confs.append(p)
         chance.append(1 / clf.num_classes)

@@ -161,8 +161,8 @@ def test_dimension_sweep_draws_a_point_per_dimension_and_reads_it_out(tab, qtbot
     r = page.frame.results
     # the sentence under the plots states the measured shares, never more than they show
     assert page.result_label.text() == page.frame.summary
-    for x in r:
-        assert f"{x.normal_fraction:.0%}" in page.result_label.text()
+    shares = [x.normal_fraction for x in r]
+    assert f"{min(shares):.0%}" in page.result_label.text() and f"{max(shares):.0%}" in page.result_label.text()
     page.form.editor("dims").setText("2,99999")
     page.form.editor("dims").editingFinished.emit()
     tab.start()
@@ -235,3 +235,16 @@ def test_window_has_the_tab_and_space_retrains(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: tab.session.frame is not first and tab.session.trained
                     and tab.session.frame.params.seed == 5, timeout=30000)
+
+
+def test_presentation_mode_gives_the_read_out_room_and_settings_on_request(tab, qtbot):
+    page = tab.toy_page
+    assert page.settings_area.isVisible() and page.readout.isVisible()
+    tab.set_presentation(True)
+    assert page.readout.isVisible() and not page.settings_area.isVisible()
+    page.settings_button.click()  # the lecturer asks for the settings: they take the read-out's place
+    assert page.settings_area.isVisible() and not page.readout.isVisible()
+    page.settings_button.click()
+    assert page.readout.isVisible()
+    tab.set_presentation(False)
+    assert page.settings_area.isVisible() and page.readout.isVisible()
