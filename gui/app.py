@@ -35,6 +35,9 @@ def setup_logging(folder: Path) -> Path:
 def run_app(argv: list[str]) -> int:
     guard_std_streams()
     os.environ.setdefault("PYTORCH_ENABLE_MPS_FALLBACK", "1")
+    from core import runtime
+
+    runtime.configure_threads()  # process-wide, so every job's worker thread runs with these pools
     import pyqtgraph as pg
     from PySide6.QtCore import QSettings, QStandardPaths, QTimer
     from PySide6.QtGui import QFont

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,18 +14,21 @@ from PySide6.QtWidgets import (
     QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
 )
 
-from core import imaging, models, runtime
-from core.errors import UserError
+from core import imaging, runtime
 
+from .file_opening import FileOpening
 from .tabs import TAB_CLASSES
 from .tabs.base import AppContext, LabTab
 from .widgets import style
+from .worker import JobRunner
 
 log = logging.getLogger("fooling_lab.window")
 MAX_RECENT = 8
+#: How long quitting waits for a job's current step before leaving without it.
+QUIT_WAIT_LIMIT_S = 300.0
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileOpening, QMainWindow):
     def __init__(self, settings: QSettings | None = None, log_path: Path | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
@@ -31,6 +36,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Fooling Lab — how neural networks are fooled")
         self.setAcceptDrops(True)
         self._presentation = False
+        self._quit_state = ""  # "" running, "stopping" waiting for jobs, "ready" to close
+        self._quit_started = 0.0
+        self._quit_timer = QTimer(self)
+        self._quit_timer.setInterval(50)
+        self._quit_timer.timeout.connect(self._check_quit)
+        #: Decodes dropped images and opens model files off the UI thread.
+        self.loader = JobRunner(self)
+        self.loader.frame_ready.connect(self._loaded)
+        self.loader.job_failed.connect(self.show_error)
         device_pref = str(self.settings.value("device", "auto"))
         try:
             self.device = runtime.pick_device(device_pref)
@@ -73,7 +87,7 @@ class MainWindow(QMainWindow):
                                          "Open a photo (or drag one onto the window)"))
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addAction(self._action("Open &model file…", self.open_model_dialog, None,
-                                         "Load your own classifier (TorchScript or a state dict)"))
+                                         "Load your own classifier (.safetensors or a state dict; TorchScript only if you trust it)"))
         file_menu.addAction(self._action("&Save result…", self.save_result, QKeySequence.StandardKey.Save,
                                          "Save what the current tab produced as a PNG"))
         file_menu.addSeparator()
@@ -156,39 +170,12 @@ class MainWindow(QMainWindow):
         self.device_label.setText(f"  {runtime.describe_device(self.device)}  ")
 
     # ------------------------------------------------------------------ files
-    def open_path(self, path: str) -> None:
-        tab = self.current_tab()
-        if not tab.open_file(path):
-            tab = self.tab_widgets[TAB_CLASSES[0].key]
-            self.tabs.setCurrentWidget(tab)
-            tab.open_file(path)
-        self._add_recent(path)
-
     def open_dialog(self) -> None:
         start = str(self.settings.value("last_dir", ""))
         path, _ = QFileDialog.getOpenFileName(self, "Open an image", start, imaging.OPEN_FILTER + ";;All files (*)")
         if path:
             self.settings.setValue("last_dir", str(Path(path).parent))
             self.open_path(path)
-
-    def open_model_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a model file", "",
-                                              "PyTorch models (*.pt *.pth *.ts);;All files (*)")
-        if not path:
-            return
-        try:
-            name = models.register_model_file(path)
-        except UserError as exc:
-            self.show_error(str(exc))
-            return
-        except Exception:  # noqa: BLE001 - a loader bug must not take the window down
-            log.exception("loading model file %s failed", path)
-            self.show_error(f"“{Path(path).name}” cannot be used as a model.")
-            return
-        for tab in self.tab_widgets.values():
-            if hasattr(tab, "refresh_models"):
-                tab.refresh_models()
-        self.show_status(f"Added model {name}; choose it in the model list.")
 
     def save_result(self) -> None:
         if not self.current_tab().save_result():
@@ -214,23 +201,6 @@ class MainWindow(QMainWindow):
             act.setStatusTip(p)
             act.triggered.connect(lambda _=False, p=p: self.open_path(p))
         self.recent_menu.setEnabled(bool(recent))
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    dragMoveEvent = dragEnterEvent
-
-    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if not paths:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        # Let the drop finish before loading, so the drag source is never kept waiting.
-        QTimer.singleShot(0, lambda: self.open_path(paths[0]))
 
     # ------------------------------------------------------------------ view
     def toggle_presentation(self, on: bool) -> None:
@@ -302,13 +272,55 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         for tab in self.tab_widgets.values():
             tab.shutdown()
+        self.loader.shutdown()
+
+    def _runners(self) -> list[JobRunner]:
+        return self.findChildren(JobRunner)
+
+    def pending_jobs(self) -> int:
+        """Job threads (of every tab, and the file loader) that have not ended yet."""
+        return sum(r.pending_threads() for r in self._runners())
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Quitting asks every job to stop, then waits with the event loop alive: never an abort.
+
+        A long step (a large generation, a slow model) may take seconds to reach its next check for
+        Stop; meanwhile the window stays responsive and says "Stopping…". Only when every job
+        thread has ended does the window really close, so the process always exits 0.
+        """
+        if self._quit_state == "ready":
+            event.accept()
+            return
+        event.ignore()
+        if self._quit_state == "stopping":
+            return  # a second Ctrl+Q while waiting: keep waiting
+        self._quit_state = "stopping"
         if self._presentation:
             self.showNormal()
         try:
             self._save()
         except Exception:  # noqa: BLE001 - never let a settings problem block quitting
             log.exception("saving settings failed")
+        for runner in self._runners():
+            runner.request_stop()
+        self._quit_started = time.monotonic()
+        if self.pending_jobs():
+            self.statusBar().showMessage("Stopping… (waiting for the current step to finish, then quitting)")
+            self.setEnabled(False)
+        self._quit_timer.start()
+        self._check_quit()
+
+    def _check_quit(self) -> None:
+        if self.pending_jobs():
+            waited = time.monotonic() - self._quit_started
+            if waited > QUIT_WAIT_LIMIT_S:
+                # A step that never ends: settings are saved, nothing is left to lose. Leave without
+                # running any destructor (which would abort on the running thread): status 0.
+                log.error("a job did not stop within %.0f s of quitting; leaving without it", waited)
+                logging.shutdown()
+                os._exit(0)
+            return
+        self._quit_timer.stop()
+        self._quit_state = "ready"
         self.shutdown()
-        event.accept()
+        QTimer.singleShot(0, self, self.close)  # not from inside closeEvent: Qt ignores a nested close()
