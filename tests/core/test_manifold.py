@@ -155,7 +155,7 @@ def test_cli_prints_json_per_dimension(capsys):
 def test_cli_table_and_bad_input(capsys):
     assert run(["manifold", "--dims", "3", "--points", "40", "--epochs", "60", "--curve", "circle"]) == 0
     out = capsys.readouterr().out
-    assert "ratio" in out and "\n    3 " in out and "walk ÷ step" in out
+    assert "ratio" in out and "\n    3 " in out and "Walk ÷ step" in out
     assert run(["manifold", "--dims", "1,2"]) == 2
     assert "between 2 and 1000" in capsys.readouterr().err
     assert run(["manifold", "--dims", "two"]) == 2
