@@ -10,11 +10,11 @@ from typing import Sequence
 from core import runtime
 from core.errors import UserError
 
-from . import autoencoder_cmd, evolve_cmd, inside_cmd, manifold_cmd, models_cmd, whitebox_cmd
+from . import autoencoder_cmd, evolve_cmd, inside_cmd, manifold_cmd, models_cmd, scenes_cmd, whitebox_cmd
 from .common import ArgumentParser
 
 #: Modules with ``register(subparsers)``; each command sets ``func(args) -> int`` as its default.
-COMMAND_MODULES = [models_cmd, whitebox_cmd, evolve_cmd, inside_cmd, manifold_cmd, autoencoder_cmd]
+COMMAND_MODULES = [models_cmd, whitebox_cmd, evolve_cmd, inside_cmd, manifold_cmd, autoencoder_cmd, scenes_cmd]
 
 log = logging.getLogger("fooling_lab.cli")
 
