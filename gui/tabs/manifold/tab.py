@@ -56,11 +56,11 @@ class ManifoldTab(LabTab):
 
     # ------------------------------------------------------------------ messages
     def report(self, text: str, error: bool = False) -> None:
-        """A message of this tab: errors always; news only while the tab is on screen (the page
-        keeps its own read-out, so nothing is lost when another tab is shown)."""
+        """A message of this tab, through the tab's own context: the window shows it while this tab
+        is shown (gui/tab_status.py); the pages keep their own read-outs as well."""
         if error:
             self.ctx.error(text)
-        elif self.isVisible():
+        else:
             self.ctx.status(text)
 
     # ------------------------------------------------------------------ running
