@@ -52,6 +52,7 @@ class RandomPage(QWidget):
         self.fonts.add(self.note, 1.1)
         self.draw_button = QPushButton("New random images  (Space)")
         self.draw_button.clicked.connect(self.draw)
+        self.fonts.add(self.draw_button, 1.0)
         bottom.addWidget(self.note, 1)
         bottom.addWidget(self.draw_button)
         outer.addLayout(bottom)

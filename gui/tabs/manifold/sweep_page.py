@@ -91,10 +91,11 @@ class SweepPage(QWidget):
         controls = QVBoxLayout()
         self.form = ParamForm(manifold.SweepParams, SWEEP_FIELDS)
         self.form.layout_.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # a narrow column
-        self.fonts.add(self.form, 1.0)
+        self.fonts.add(self.form, 1.0, tree=True)
         controls.addWidget(self.form)
         self.run_button = QPushButton("Run  (Space)")
         self.run_button.clicked.connect(self.toggle)
+        self.fonts.add(self.run_button, 1.0)
         controls.addWidget(self.run_button)
         controls.addStretch(1)
         row.addLayout(controls, 0)

@@ -63,12 +63,14 @@ class ToyPage(QWidget):
             self.fonts.add(label, scale, bold=label is not self.prob_label)
             label.setStyleSheet(f"color: {color};")
             rl.addWidget(label)
+        self.fonts.add(readout, 1.0)
         side.addWidget(readout)
         side.setStretchFactor(readout, 0)
 
         self.form = ParamForm(manifold.ToyParams, TOY_FIELDS)
         box = QGroupBox("Data and network (any change retrains)")
         QVBoxLayout(box).addWidget(self.form)
+        self.fonts.add(box, 1.0, tree=True)
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(0, 0, 0, 0)
@@ -98,6 +100,7 @@ class ToyPage(QWidget):
         self.settings_button.toggled.connect(self._show_settings)
         for i, b in enumerate((self.retrain_button, self.settings_button, self.vulnerable_button, self.gap_button)):
             buttons.addWidget(b, i // 2, i % 2)
+            self.fonts.add(b, 1.0)
         self.vulnerable_button.setEnabled(False)
         self.gap_button.setEnabled(False)
         side.addLayout(buttons)
