@@ -30,8 +30,8 @@ def test_opens_ready_with_the_shipped_model(window, qtbot):
     # the detector is armed: a validation digit is judged OK, the histogram shows mean and std
     det = tab.detector
     assert det.verdict is not None and "OK!" in det.verdict_label.text()
-    assert f"mean {tab.trained.mean:.3f}" in det.histogram.stats.toPlainText()
-    assert "std" in det.histogram.stats.toPlainText()
+    assert f"mean {tab.trained.mean:.3f}" in det.histogram.stats_text
+    assert "std" in det.histogram.stats_text
     # the saved learning curves are drawn
     x, y = tab.training.loss_plot.curve_data("val")
     assert len(x) == len(y) > 10 and y[-1] < y[0]
