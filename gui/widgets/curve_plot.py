@@ -52,9 +52,10 @@ class CurvePlot(pg.PlotWidget):
         return self._title_text
 
     def curve_data(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        """What curve ``key`` shows now, (x, y) (empty arrays when it shows nothing)."""
-        x, y = self._curves[key].getData()
-        return (np.zeros(0) if x is None else np.asarray(x)), (np.zeros(0) if y is None else np.asarray(y))
+        """The x and y values given to the curve ``key`` (before any log scale; empty before data)."""
+        item = self._curves[key]
+        x, y = item.xData, item.yData
+        return (np.asarray([] if x is None else x, dtype=float), np.asarray([] if y is None else y, dtype=float))
 
     def clear_data(self) -> None:
         for item in self._curves.values():
