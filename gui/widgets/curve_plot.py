@@ -42,6 +42,15 @@ class CurvePlot(pg.PlotWidget):
     def set_data(self, key: str, x, y) -> None:
         self._curves[key].setData(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
+    def set_title(self, text: str) -> None:
+        """Change the title (kept through presentation mode)."""
+        self._title_text = text
+        self._apply_fonts()
+
+    @property
+    def title_text(self) -> str:
+        return self._title_text
+
     def curve_data(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """The x and y values given to the curve ``key`` (before any log scale; empty before data)."""
         item = self._curves[key]
