@@ -24,7 +24,7 @@ class AnatomyPage(Page):
 
     def __init__(self, tab) -> None:
         super().__init__(tab, CAPTION)
-        self.scroll.hide()  # the diagram is the control here
+        self.side.hide()  # the diagram is the control here
         self.diagram = StageDiagram()
         self.diagram.stage_clicked.connect(self._clicked)
         self.picture_view = ImagePanel("The picture")

@@ -48,7 +48,7 @@ class ClassPage(Page):
         col.addWidget(self.form)
         self.controls.addWidget(box)
         self.run_button = tab.make_run_button()
-        self.controls.addWidget(self.run_button)
+        self.buttons.addWidget(self.run_button)
         self.controls.addStretch(1)
 
         self.plain_view = ImagePanel("No regulariser")
@@ -59,6 +59,7 @@ class ClassPage(Page):
         self.curve.add_curve("plain", "no regulariser", style.VERMILLION)
         self.curve.add_curve("reg", "with regularisers", style.BLUE, dashed=True)
         self.curve.setYRange(0, 1, padding=0.02)
+        self.curve.setMinimumHeight(150)
         self.detail = self.readout(1.1)
         grid = QGridLayout()
         grid.addWidget(self.plain_view, 0, 0)

@@ -39,7 +39,7 @@ class DreamPage(Page):
         col.addWidget(self.form)
         self.controls.addWidget(box)
         self.run_button = tab.make_run_button()
-        self.controls.addWidget(self.run_button)
+        self.buttons.addWidget(self.run_button)
         self.controls.addStretch(1)
 
         self.photo_view = ImagePanel("The photo")
