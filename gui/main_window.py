@@ -1,29 +1,61 @@
-"""The main window: tabs, menus, shortcuts, status bar, drag-and-drop and settings."""
+"""The main window: tabs, menus, presentation mode, status bar and settings.
+
+Window-wide parts live beside it: keys (keyboard.py), scenes (scene_control.py), the status bar
+per tab (tab_status.py), recording (recorder.py), files and drag-and-drop (file_actions.py).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QSettings, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
+    QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
 )
 
-from core import imaging, models, runtime
-from core.errors import UserError
+from core import runtime
 
+from .drawer import PanelDrawer
+from .file_actions import FileActions
+from .keyboard import LectureKeys
+from .recorder import Recorder
+from .scene_control import SceneControl
+from .tab_status import TabStatus
 from .tabs import TAB_CLASSES
 from .tabs.base import AppContext, LabTab
 from .widgets import style
+from .worker import JobRunner
 
 log = logging.getLogger("fooling_lab.window")
-MAX_RECENT = 8
+#: How long quitting waits for a job's current step before leaving without it.
+QUIT_WAIT_LIMIT_S = 300.0
+#: Room the window frame, menu bar and status bar take beside the tabs, within the screen.
+CHROME = QSize(40, 120)
 
 
-class MainWindow(QMainWindow):
+class ScreenBoundTabs(QTabWidget):
+    """Tabs whose minimum size never exceeds the screen: the window must not outgrow it.
+
+    A tab that needs more room than the screen has is squeezed (and the fit checker in
+    ``tests/gui/fit.py`` says which of its widgets are cut), rather than pushing the window's edges
+    off the screen.
+    """
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        screen = self.screen()
+        if screen is None:
+            return hint
+        room = screen.availableGeometry().size() - CHROME
+        return hint.boundedTo(room.expandedTo(QSize(320, 240)))
+
+
+class MainWindow(FileActions, QMainWindow):
     def __init__(self, settings: QSettings | None = None, log_path: Path | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
@@ -31,23 +63,45 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Fooling Lab — how neural networks are fooled")
         self.setAcceptDrops(True)
         self._presentation = False
+        self._quit_state = ""  # "" running, "stopping" waiting for jobs, "ready" to close
+        self._quit_started = 0.0
+        self._quit_timer = QTimer(self)
+        self._quit_timer.setInterval(50)
+        self._quit_timer.timeout.connect(self._check_quit)
+        #: Decodes dropped images and opens model files off the UI thread.
+        self.loader = JobRunner(self)
+        self.loader.frame_ready.connect(self._loaded)
+        self.loader.job_failed.connect(self.show_error)
         device_pref = str(self.settings.value("device", "auto"))
         try:
             self.device = runtime.pick_device(device_pref)
         except ValueError:
             self.device = runtime.pick_device("auto")
-        self.ctx = AppContext(device=self.device, status=self.show_status, error=self.show_error,
-                              send_image=self.send_image)
-
-        self.tabs = QTabWidget()
+        self.tabs = ScreenBoundTabs()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
+        self.status = TabStatus(self.statusBar(), lambda: self.current_tab().key if self.tabs.count() else "")
+        # Each tab gets its own context, so its messages stay with it (see gui/tab_status.py).
+        self.contexts: dict[str, AppContext] = {}
         self.tab_widgets: dict[str, LabTab] = {}
         for cls in TAB_CLASSES:
-            tab = cls(self.ctx)
+            ctx = AppContext(device=self.device,
+                             status=lambda text, k=cls.key: self.status.post(k, text),
+                             error=lambda text, k=cls.key: self._tab_error(k, text),
+                             send_image=self.send_image)
+            self.contexts[cls.key] = ctx
+            tab = cls(ctx)
             self.tab_widgets[cls.key] = tab
             self.tabs.addTab(tab, cls.title)
+        self.ctx = self.contexts[TAB_CLASSES[0].key]  # kept for code that asks the window for "the" context
+        self.tabs.currentChanged.connect(lambda _i: self.status.tab_shown(self.current_tab().key))
+        self.scenes = SceneControl(self)
+        self.keys = LectureKeys(self, toggle=self.toggle_run, start=self.start_run, stop=self.stop_run,
+                                step_scene=self.scenes.step)
+        QApplication.instance().installEventFilter(self.keys)
+        self.setStyleSheet(style.FOCUS_RING_QSS)
 
+        self.drawer = PanelDrawer(self)
         self.device_label = QLabel()
         self.statusBar().addPermanentWidget(self.device_label)
         self._update_device_label()
@@ -73,7 +127,7 @@ class MainWindow(QMainWindow):
                                          "Open a photo (or drag one onto the window)"))
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addAction(self._action("Open &model file…", self.open_model_dialog, None,
-                                         "Load your own classifier (TorchScript or a state dict)"))
+                                         "Load your own classifier (.safetensors or a state dict; TorchScript only if you trust it)"))
         file_menu.addAction(self._action("&Save result…", self.save_result, QKeySequence.StandardKey.Save,
                                          "Save what the current tab produced as a PNG"))
         file_menu.addSeparator()
@@ -81,12 +135,16 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         run_menu = bar.addMenu("&Run")
-        self.run_action = self._action("Run / stop", self.toggle_run, QKeySequence(Qt.Key.Key_Space),
-                                       "Start the current tab's demo, or stop it")
-        self.stop_action = self._action("Stop", self.stop_run, QKeySequence(Qt.Key.Key_Escape),
-                                        "Stop the current tab's demo after its current step")
+        # Space and Esc are handled by gui/keyboard.py (from any field); the menu only shows them.
+        self.run_action = self._action("Run / stop\tSpace", self.toggle_run, None,
+                                       "Start the current tab's demo, or stop it (Space, from any field)")
+        self.stop_action = self._action("Stop\tEsc", self.stop_run, None,
+                                        "Stop the current tab's demo after its current step (Esc)")
         run_menu.addAction(self.run_action)
         run_menu.addAction(self.stop_action)
+        run_menu.addSeparator()
+        self.recorder = Recorder(self)
+        run_menu.addAction(self.recorder.action)
 
         view = bar.addMenu("&View")
         self.presentation_action = self._action("&Presentation mode", self.toggle_presentation,
@@ -111,6 +169,13 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             device_menu.addAction(act)
 
+        self.panel_action = self._action("Settings &panel", self.set_side_panels_visible, QKeySequence("Ctrl+H"),
+                                         "Show or hide each tab's settings panel (hide it to give a slide "
+                                         "the whole screen)", checkable=True)
+        self.panel_action.setChecked(True)
+        view.addAction(self.panel_action)
+        self.scenes.build_menu(bar.addMenu("&Scenes"))
+
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("Open &log folder", self.open_log_folder, None,
                                          "Where Fooling Lab writes details of internal errors"))
@@ -119,12 +184,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ context for tabs
     def show_status(self, text: str) -> None:
-        self.statusBar().showMessage(text, 15000)
+        """A message about the visible tab (it goes when another tab is shown)."""
+        self.status.post(None, text)
 
     def show_error(self, text: str) -> None:
         """A user error: one sentence in the status bar, highlighted; the last good result stays."""
-        self.statusBar().showMessage(f"⚠ {text}", 20000)
+        self.status.post(None, text, error=True)
         log.info("user error: %s", text)
+
+    def _tab_error(self, key: str, text: str) -> None:
+        self.status.post(key, text, error=True)
+        log.info("user error in %s: %s", key, text)
 
     def send_image(self, key: str, image: np.ndarray, label: str) -> None:
         tab = self.tab_widgets.get(key)
@@ -142,12 +212,19 @@ class MainWindow(QMainWindow):
     def toggle_run(self) -> None:
         self.current_tab().toggle()
 
+    def start_run(self) -> None:
+        """Start the current tab's demo unless it already runs (Enter in a field)."""
+        tab = self.current_tab()
+        if not tab.is_running:
+            tab.start()
+
     def stop_run(self) -> None:
         self.current_tab().stop()
 
     def set_device(self, dev: str) -> None:
         self.device = runtime.pick_device(dev)
-        self.ctx.device = self.device
+        for ctx in self.contexts.values():
+            ctx.device = self.device
         self.settings.setValue("device", dev)
         self._update_device_label()
         self.show_status(f"Computing on {runtime.describe_device(self.device)} from the next run on.")
@@ -155,96 +232,82 @@ class MainWindow(QMainWindow):
     def _update_device_label(self) -> None:
         self.device_label.setText(f"  {runtime.describe_device(self.device)}  ")
 
-    # ------------------------------------------------------------------ files
-    def open_path(self, path: str) -> None:
-        tab = self.current_tab()
-        if not tab.open_file(path):
-            tab = self.tab_widgets[TAB_CLASSES[0].key]
-            self.tabs.setCurrentWidget(tab)
-            tab.open_file(path)
-        self._add_recent(path)
-
-    def open_dialog(self) -> None:
-        start = str(self.settings.value("last_dir", ""))
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", start, imaging.OPEN_FILTER + ";;All files (*)")
-        if path:
-            self.settings.setValue("last_dir", str(Path(path).parent))
-            self.open_path(path)
-
-    def open_model_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a model file", "",
-                                              "PyTorch models (*.pt *.pth *.ts);;All files (*)")
-        if not path:
-            return
-        try:
-            name = models.register_model_file(path)
-        except UserError as exc:
-            self.show_error(str(exc))
-            return
-        except Exception:  # noqa: BLE001 - a loader bug must not take the window down
-            log.exception("loading model file %s failed", path)
-            self.show_error(f"“{Path(path).name}” cannot be used as a model.")
-            return
-        for tab in self.tab_widgets.values():
-            if hasattr(tab, "refresh_models"):
-                tab.refresh_models()
-        self.show_status(f"Added model {name}; choose it in the model list.")
-
-    def save_result(self) -> None:
-        if not self.current_tab().save_result():
-            self.show_status("This tab has nothing to save yet.")
-
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in self._recent() if p != path]
-        recent.insert(0, path)
-        self.settings.setValue("recent_files", recent[:MAX_RECENT])
-        self._rebuild_recent()
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recent_files", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
-
-    def _rebuild_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self._recent()
-        for p in recent:
-            act = self.recent_menu.addAction(Path(p).name)
-            act.setStatusTip(p)
-            act.triggered.connect(lambda _=False, p=p: self.open_path(p))
-        self.recent_menu.setEnabled(bool(recent))
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    dragMoveEvent = dragEnterEvent
-
-    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if not paths:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        # Let the drop finish before loading, so the drag source is never kept waiting.
-        QTimer.singleShot(0, lambda: self.open_path(paths[0]))
-
     # ------------------------------------------------------------------ view
-    def toggle_presentation(self, on: bool) -> None:
+    def is_presentation(self) -> bool:
+        return self._presentation
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen, no menu bar, fonts scaled to the screen's height (F11 toggles it)."""
+        on = bool(on)
         self._presentation = on
+        if self.presentation_action.isChecked() != on:
+            self.presentation_action.setChecked(on)
+        style.fit_presentation_font(self.screen().availableGeometry().height() if self.screen() else 1080)
         app = QApplication.instance()
         font = QFont(app.font())
         font.setPointSize(style.PRESENTATION_FONT_PT if on else style.BASE_FONT_PT)
         app.setFont(font)
+        self.menuBar().setVisible(not on)
+        if on and str(self.settings.value("presentation_hides_panels", "false")).lower() == "true":
+            self.set_side_panels_visible(False)
         for tab in self.tab_widgets.values():
             tab.set_presentation(on)
         if on:
             self.showFullScreen()
         else:
             self.showNormal()
+            self.fit_to_screen()
+
+    toggle_presentation = set_presentation  # the name tabs and tests have used
+
+    def fit_to_screen(self, wanted: QSize | None = None) -> None:
+        """Resize to ``wanted`` (or the current size), never beyond the screen's free area."""
+        screen = self.screen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        frame_extra = self.frameGeometry().size() - self.geometry().size()
+        size = (wanted or self.size()).boundedTo(avail.size() - frame_extra)
+        self.resize(size)
+        geo = self.frameGeometry()
+        if not avail.contains(geo):
+            self.move(max(avail.left(), min(geo.left(), avail.right() - geo.width())),
+                      max(avail.top(), min(geo.top(), avail.bottom() - geo.height())))
+
+    def set_side_panels_visible(self, visible: bool) -> None:
+        """Every tab's settings panel (see gui/drawer.py); hiding it gives the demo the whole width."""
+        visible = bool(visible)
+        if self.panel_action.isChecked() != visible:
+            self.panel_action.setChecked(visible)
+        self.drawer.set_all_visible(visible)
+        self.settings.setValue("presentation_hides_panels", not visible and self._presentation)
+
+    def set_scene_list_visible(self, visible: bool) -> None:
+        """The lecture's scenes in a list at the window's right edge (F9), above the tabs."""
+        lst = self.scenes.list
+        if lst.parentWidget() is not self:
+            lst.setParent(self)
+        if self.scenes.list_action.isChecked() != bool(visible):
+            self.scenes.list_action.setChecked(bool(visible))
+        lst.setVisible(bool(visible))
+        self._place_scene_list()
+        if visible:
+            lst.raise_()
+            lst.setFocus()
+
+    def _place_scene_list(self) -> None:
+        lst = self.scenes.list
+        if not lst.isVisible():
+            return
+        top = self.tabs.geometry().top() + self.tabs.tabBar().height()
+        width = min(max(self.width() // 4, 260), self.width() // 2)
+        lst.setGeometry(self.width() - width, top, width, self.statusBar().geometry().top() - top)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._place_scene_list()
+        if hasattr(self, "drawer"):
+            self.drawer.schedule()
 
     def set_captions(self, visible: bool) -> None:
         for tab in self.tab_widgets.values():
@@ -265,8 +328,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            self.fit_to_screen()
         else:
-            self.resize(1600, 1000)
+            self.fit_to_screen(QSize(1600, 1000))
         captions = str(self.settings.value("captions", "true")).lower() == "true"
         self.captions_action.setChecked(captions)
         self.set_captions(captions)
@@ -300,15 +364,61 @@ class MainWindow(QMainWindow):
         return tab is not None
 
     def shutdown(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.keys)
+        self.recorder.shutdown()
         for tab in self.tab_widgets.values():
             tab.shutdown()
+        self.loader.shutdown()
+
+    def _runners(self) -> list[JobRunner]:
+        return self.findChildren(JobRunner)
+
+    def pending_jobs(self) -> int:
+        """Job threads (of every tab, and the file loader) that have not ended yet."""
+        return sum(r.pending_threads() for r in self._runners())
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Quitting asks every job to stop, then waits with the event loop alive: never an abort.
+
+        A long step (a large generation, a slow model) may take seconds to reach its next check for
+        Stop; meanwhile the window stays responsive and says "Stopping…". Only when every job
+        thread has ended does the window really close, so the process always exits 0.
+        """
+        if self._quit_state == "ready":
+            event.accept()
+            return
+        event.ignore()
+        if self._quit_state == "stopping":
+            return  # a second Ctrl+Q while waiting: keep waiting
+        self._quit_state = "stopping"
         if self._presentation:
             self.showNormal()
         try:
             self._save()
         except Exception:  # noqa: BLE001 - never let a settings problem block quitting
             log.exception("saving settings failed")
+        for runner in self._runners():
+            runner.request_stop()
+        self._quit_started = time.monotonic()
+        if self.pending_jobs():
+            self.statusBar().showMessage("Stopping… (waiting for the current step to finish, then quitting)")
+            self.setEnabled(False)
+        self._quit_timer.start()
+        self._check_quit()
+
+    def _check_quit(self) -> None:
+        if self.pending_jobs():
+            waited = time.monotonic() - self._quit_started
+            if waited > QUIT_WAIT_LIMIT_S:
+                # A step that never ends: settings are saved, nothing is left to lose. Leave without
+                # running any destructor (which would abort on the running thread): status 0.
+                log.error("a job did not stop within %.0f s of quitting; leaving without it", waited)
+                logging.shutdown()
+                os._exit(0)
+            return
+        self._quit_timer.stop()
+        self._quit_state = "ready"
         self.shutdown()
-        event.accept()
+        QTimer.singleShot(0, self, self.close)  # not from inside closeEvent: Qt ignores a nested close()
