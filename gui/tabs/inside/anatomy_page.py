@@ -80,6 +80,22 @@ class AnatomyPage(Page):
                 return True
         return False
 
+    def extra_state(self) -> dict:
+        stages = self.session._stages or []
+        i = self._stage_index
+        return {"anatomy_stage": stages[i].name} if i is not None and i < len(stages) else {}
+
+    def apply_extra_state(self, extra: dict) -> list[str]:
+        name = extra.get("anatomy_stage")
+        if isinstance(name, str) and name:
+            if self.session.stage(name) is None:
+                return [f"Inside the network: no stage “{name}”"]
+            self._stage_index = self.session.stage(name).index
+            self.diagram.set_selected(self._stage_index)
+            if self.isVisible():
+                self._refresh()
+        return []
+
     def _refresh(self) -> None:
         if self._stage_index is None:
             return
