@@ -20,6 +20,16 @@ CAPTION = ("Can the classifier <b>draw</b> a cat? We start from noise and climb 
 FORM_FIELDS = ("steps", "size", "fourier", "decorrelate", "transforms", "smooth", "l2")
 
 
+def percent(p: float) -> str:
+    """A probability as a percentage that never rounds a near-certainty up to 100 %."""
+    if p >= 0.999:
+        digits = 3
+        while digits < 6 and round(p * 100, digits) >= 100:
+            digits += 1
+        return f"{min(p * 100, 100 - 10 ** -digits):.{digits}f}%" if p < 1 else "> 99.9999%"
+    return f"{p:.1%}"
+
+
 class ClassPage(Page):
     title = "We cannot draw a cat"
     kinds = ("class",)
@@ -115,9 +125,9 @@ class ClassPage(Page):
         self.plain_view.set_image(f.plain)
         self.reg_view.set_image(f.regularised)
         for label, prob, top in ((self.plain_text, f.probs[0], f.top[0]), (self.reg_text, f.probs[1], f.top[1])):
-            text = f"“{name}” <span style='color:{style.TARGET_COLOR}'>{prob:.1%}</span>"
+            text = f"“{name}” <span style='color:{style.TARGET_COLOR}'>{percent(prob)}</span>"
             if top[0] != f.target:
-                text += f"<br><span style='font-weight:normal'>sees “{labels[top[0]]}” {top[1]:.1%}</span>"
+                text += f"<br><span style='font-weight:normal'>sees “{labels[top[0]]}” {percent(top[1])}</span>"
             label.setText(text)
         steps = np.arange(1, len(f.history) + 1)
         self.curve.set_data("plain", steps, f.history[:, 0])

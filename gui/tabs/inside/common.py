@@ -75,6 +75,7 @@ class Page(QWidget):
     def set_presentation(self, on: bool) -> None:
         for label, scale, bold in self._readouts:
             self._style(label, scale, bold)
+        self.side.setStyleSheet(f"font-size: {style.axis_pt(on)}pt;")
         self.side.setFixedWidth(round(SIDE_WIDTH * style.PRESENTATION_FONT_PT / style.BASE_FONT_PT) if on
                                   else SIDE_WIDTH)
 
