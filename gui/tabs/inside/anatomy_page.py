@@ -15,7 +15,7 @@ from .diagram import StageDiagram
 CAPTION = ("A classifier is a long chain of <b>convolutional</b> stages (blue) that <b>extract</b> features "
            "— edges, colours, textures, parts — and a short <b>dense</b> part (orange) that <b>uses</b> them "
            "to pick a class. <b>Click a stage</b> to see what the picture looks like there: its most active "
-           "feature maps, bright where a channel responds.")
+           "feature maps, bright where a channel responds. <b>Space</b> steps to the next stage.")
 
 
 class AnatomyPage(Page):
@@ -67,6 +67,13 @@ class AnatomyPage(Page):
     def picture_changed(self) -> None:
         if self.isVisible():
             self._refresh()
+
+    def start(self) -> None:
+        """Space (or a clicker) walks through the stages, input to output, and round again."""
+        stages = self.session.stages()
+        nxt = 0 if self._stage_index is None else (self._stage_index + 1) % len(stages)
+        self._clicked(nxt)
+        self.diagram.set_selected(nxt)
 
     def _clicked(self, index: int) -> None:
         self._stage_index = index

@@ -118,6 +118,13 @@ class ClassPage(Page):
     def on_running(self, running: bool) -> None:
         self.run_button.setText(run_text(running))
 
+    def on_finished(self) -> None:
+        f = self._last
+        if f is not None and f.done:
+            name = models.imagenet_labels()[f.target]
+            self.tab.ctx.status(f"Done after {f.step} steps: “{name}” {percent(f.probs[0])} without, "
+                                f"{percent(f.probs[1])} with regularisers.")
+
     def on_frame(self, f: classvis.ClassFrame) -> None:
         self._last = f
         labels = models.imagenet_labels()

@@ -116,6 +116,12 @@ class DreamPage(Page):
     def on_running(self, running: bool) -> None:
         self.run_button.setText(run_text(running))
 
+    def on_finished(self) -> None:
+        f = self._last
+        if f is not None and f.done:
+            self.tab.ctx.status(f"Dream done: {f.step} steps in {f.seconds:.1f} s at {', '.join(f.stages)}. "
+                                "Save it with Ctrl+S.")
+
     def on_frame(self, f: dream.DreamFrame) -> None:
         self._last = f
         self.photo_view.set_image(f.original)

@@ -176,6 +176,17 @@ class NeuronPage(Page):
         self.run_button.setText(run_text(running))
         self.gallery_button.setEnabled(not running)
 
+    def on_finished(self) -> None:
+        f = self._last
+        if f is None or not f.done:
+            return
+        if self._mode == "gallery":
+            self.tab.ctx.status(f"Gallery of {f.stage} done: {len(f.units)} channels after {f.step} steps.")
+        else:
+            photo = self._photo_best if self._photo_best is not None else 0.0
+            self.tab.ctx.status(f"Done: channel {f.units[0]} of {f.stage} responds {f.values[0]:.2f} to its picture, "
+                                f"{photo:.2f} to “{self.session.picture_title}”. Save it with Ctrl+S.")
+
     def on_frame(self, f: featurevis.VisFrame) -> None:
         self._last = f
         if self._mode == "gallery":
