@@ -20,7 +20,7 @@ from core import runtime
 
 from .drawer import PanelDrawer
 from .file_actions import FileActions
-from .keyboard import LectureKeys
+from .keyboard import FocusRing, LectureKeys
 from .recorder import Recorder
 from .scene_control import SceneControl
 from .tab_status import TabStatus
@@ -41,12 +41,17 @@ class ScreenBoundTabs(QTabWidget):
     off the screen.
     """
 
+    #: The room the tabs may claim; None: the screen's free area less the window's chrome.
+    room: QSize | None = None
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         hint = super().minimumSizeHint()
-        screen = self.screen()
-        if screen is None:
-            return hint
-        room = screen.availableGeometry().size() - CHROME
+        room = self.room
+        if room is None:
+            screen = self.screen()
+            if screen is None:
+                return hint
+            room = screen.availableGeometry().size() - CHROME
         return hint.boundedTo(room.expandedTo(QSize(320, 240)))
 
 
@@ -85,7 +90,7 @@ class MainWindow(FileActions, QMainWindow):
         self.keys = LectureKeys(self, toggle=self.toggle_run, start=self.start_run, stop=self.stop_run,
                                 step_scene=self.scenes.step)
         QApplication.instance().installEventFilter(self.keys)
-        self.setStyleSheet(style.FOCUS_RING_QSS)
+        self.focus_ring = FocusRing(self, style.ORANGE)
 
         self.drawer = PanelDrawer(self)
         self.device_label = QLabel()

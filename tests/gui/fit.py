@@ -13,6 +13,7 @@ words, with the widget's class, object name or text and its place in the window:
 * the window itself larger than the screen's available geometry, a minimum size larger than the
   screen, and, in presentation mode, a visible menu bar.
 
+An overlay that is no part of the layout (the focus ring) sets ``fit_ignore = True``.
 A widget that elides on purpose (a name, never a number) sets the dynamic property
 ``elides = True``; it is then exempt, provided every number of its ``full_text`` property (if set)
 is still shown. A widget that paints its own text (a mosaic of captions) can report its own cuts
@@ -312,7 +313,7 @@ def widget_problems(window) -> list[str]:
     out = []
     page = where(window)
     for widget in window.findChildren(QWidget):
-        if not widget.isVisible() or widget.isWindow():
+        if not widget.isVisible() or widget.isWindow() or _ignored(widget, window):
             continue
         label = f"[{page}] {describe(widget)} {place(widget, window)}"
         problem = text_problem(widget)
@@ -329,6 +330,16 @@ def widget_problems(window) -> list[str]:
         if callable(own):
             out.extend(f"{label}: {p}" for p in own())
     return out
+
+
+def _ignored(widget, window) -> bool:
+    """Overlays (the focus ring) mark themselves ``fit_ignore``; their children go with them."""
+    w = widget
+    while w is not None and w is not window:
+        if w.property("fit_ignore"):
+            return True
+        w = w.parentWidget()
+    return False
 
 
 def settle(rounds: int = 4) -> None:

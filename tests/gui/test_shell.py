@@ -220,6 +220,11 @@ def test_a_squeezed_tab_folds_its_settings_panel_into_a_drawer(qtbot, window):
         pytest.skip("no tab names a settings panel")
     window.tabs.setCurrentWidget(tab)
     panel = side_panel(tab)
+    from PySide6.QtCore import QSize
+
+    window.tabs.room = QSize(500, 380)  # a small screen
+    window.tabs.updateGeometry()
+    window.layout().activate()
     window.resize(520, 420)
     qtbot.waitUntil(lambda: not panel.isVisible(), timeout=3000)
     assert window.drawer.button.isVisible()
@@ -227,5 +232,17 @@ def test_a_squeezed_tab_folds_its_settings_panel_into_a_drawer(qtbot, window):
     assert panel.isVisible()
     window.drawer.button.click()
     assert not panel.isVisible()
+    window.tabs.room = None
     window.set_side_panels_visible(True)
     assert panel.isVisible()
+
+
+def test_a_focus_ring_follows_the_keyboard(qtbot, window):
+    spin = _field(window, QAbstractSpinBox)
+    _focus(qtbot, spin)
+    ring = window.focus_ring
+    qtbot.waitUntil(ring.isVisible, timeout=2000)
+    spot = spin.mapTo(window, spin.rect().topLeft())
+    assert ring.geometry().contains(spot) and ring.width() > spin.width()
+    window.current_tab().setFocus()
+    qtbot.waitUntil(lambda: not ring.isVisible(), timeout=2000)
