@@ -233,7 +233,7 @@ class MainWindow(FileActions, QMainWindow):
         self._presentation = on
         if self.presentation_action.isChecked() != on:
             self.presentation_action.setChecked(on)
-        style.fit_presentation_font(self.screen().availableGeometry().height() if self.screen() else 1080)
+        style.fit_presentation_font(self.screen().geometry().height() if self.screen() else 1080)
         app = QApplication.instance()
         font = QFont(app.font())
         font.setPointSize(style.PRESENTATION_FONT_PT if on else style.BASE_FONT_PT)
@@ -241,6 +241,9 @@ class MainWindow(FileActions, QMainWindow):
         self.menuBar().setVisible(not on)
         if on and str(self.settings.value("presentation_hides_panels", "false")).lower() == "true":
             self.set_side_panels_visible(False)
+        elif not on and self.drawer.hidden_by_user:  # the panels hidden for the slides come back
+            self.panel_action.setChecked(True)
+            self.drawer.set_all_visible(True)
         for tab in self.tab_widgets.values():
             tab.set_presentation(on)
         if on:
