@@ -8,11 +8,18 @@ beside the measured figures.
     OMP_NUM_THREADS=2 python bench/autoencoder.py                  # 50 epochs, all three
     python bench/autoencoder.py --epochs 10 --archs dense deep     # shorter
     python bench/autoencoder.py --shipped                          # detector figures only
+    python bench/autoencoder.py --overhead --epochs 6              # the job's epoch vs a bare loop
+
+``--overhead`` times the training job's epochs against a plain, honest training loop doing the
+same arithmetic (same network, Adam, cosine schedule, batches, loss, one validation pass an epoch),
+in the same process and thread, epoch by epoch interleaved, and prints the ratio of the medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -33,6 +40,56 @@ def detector_figures(trained: ae.TrainedAE, digits, n: int) -> ae.DetectorReport
     return ae.evaluate_detector(trained, off, k=3.0)
 
 
+def bare_epochs(digits, config: ae.AEConfig, params: ae.TrainParams, device):
+    """The plainest loop for the same training: yields after each epoch (the validation loss)."""
+    batch, lr = params.resolved(config.arch)
+    torch.manual_seed(params.seed)
+    g = torch.Generator().manual_seed(params.seed)
+    model = ae.AutoEncoder(config).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    x = ae.to_tensor(digits.x_train, device)
+    x_val = ae.to_tensor(digits.x_val, device)
+    batches = math.ceil(len(x) / batch)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=params.epochs * batches, eta_min=lr * 0.05)
+    for _ in range(params.epochs):
+        model.train()
+        order = torch.randperm(len(x), generator=g)
+        with torch.enable_grad():
+            for b in range(batches):
+                xb = x[order[b * batch:(b + 1) * batch]]
+                loss = ae.per_image_loss(model(xb), xb, config.loss).mean()
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sched.step()
+        model.eval()
+        with torch.inference_mode():
+            val = float(ae.per_image_loss(model(x_val), x_val, config.loss).mean())
+        yield val
+
+
+def overhead(digits, arch: str, epochs: int, device) -> tuple[float, float, list[float], list[float]]:
+    """Seconds per epoch of the job and of the bare loop (medians after the first epoch), interleaved."""
+    config = ae.AEConfig(arch, 32)
+    params = ae.default_params(arch, epochs=epochs)
+    job = ae.train_job(digits, config, params, device=device)
+    bare = bare_epochs(digits, config, params, device)
+    next(job)  # the untrained frame
+    job_t, bare_t = [], []
+    for epoch in range(1, epochs + 1):
+        t0 = time.perf_counter()
+        for f in job:
+            if f.done or (f.batch == 0 and f.epoch == epoch):
+                break
+        job_t.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        next(bare)
+        bare_t.append(time.perf_counter() - t0)
+    for _ in job:
+        pass
+    return statistics.median(job_t[1:]), statistics.median(bare_t[1:]), job_t, bare_t
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--epochs", type=int, default=50)
@@ -41,11 +98,21 @@ def main() -> None:
     p.add_argument("--n-off", type=int, default=300, help="off-manifold images of each kind")
     p.add_argument("--device", default="cpu")
     p.add_argument("--shipped", action="store_true", help="only test the shipped default model's detector")
+    p.add_argument("--overhead", action="store_true", help="time the job's epoch against a bare loop")
     args = p.parse_args()
     device = runtime.pick_device(args.device)
     digits = mnist_sample()
     print(f"device: {runtime.describe_device(device)}; data: {digits.source}; "
           f"torch threads: {torch.get_num_threads()}")
+    if args.overhead:
+        print(f"{'arch':<6} {'job s/epoch':>12} {'bare s/epoch':>13} {'ratio':>6}   (medians of epochs 2–{args.epochs}, "
+              "interleaved, same thread)")
+        for arch in args.archs:
+            job_s, bare_s, job_t, bare_t = overhead(digits, arch, args.epochs, device)
+            print(f"{arch:<6} {job_s:12.3f} {bare_s:13.3f} {job_s / bare_s:6.3f}   "
+                  f"job {' '.join(f'{t:.2f}' for t in job_t)} | bare {' '.join(f'{t:.2f}' for t in bare_t)}",
+                  flush=True)
+        return
 
     runs: list[tuple[str, ae.TrainedAE, float]] = []
     if args.shipped:

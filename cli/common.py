@@ -29,6 +29,32 @@ def emit_json(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False), flush=True)
 
 
+def add_model_options(p: argparse.ArgumentParser, default: str, what: str = "classifier") -> None:
+    """``--model`` (a registered name or a model file) and ``--trust-model-code``."""
+    p.add_argument("--model", default=default,
+                   help=f"{what}: a name (see “models”) or your own .safetensors / state dict file")
+    p.add_argument("--trust-model-code", action="store_true",
+                   help="allow a TorchScript model file: it is a program, run in a separate process "
+                        "with time and memory limits; use only for files you trust")
+
+
+def resolve_model(args) -> str:
+    """The registry name for ``args.model``, registering a model file first when it names one."""
+    from pathlib import Path
+
+    from core import model_files, models
+
+    name = args.model
+    if name in models.model_names():
+        return name
+    if model_files.looks_like_model_file(name) or Path(name).exists() or "/" in name or "\\" in name:
+        from core.paths import check_input_file
+
+        check_input_file(name, "model file")
+        return model_files.register_model_file(name, trust_code=getattr(args, "trust_model_code", False))
+    return models.get_spec(name).name  # an unknown name: one sentence listing the known ones
+
+
 def add_device_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default=None, choices=["auto", "cuda", "mps", "cpu"],
                    help="where to compute (default: CUDA, then Apple MPS, then CPU)")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from core import models
+from pathlib import Path
+
+from core import model_files, models, paths
 from core.errors import UserError
 
 from .common import emit_json, progress
@@ -15,6 +17,13 @@ def register(sub) -> None:
     p = sub.add_parser("models", help="list the classifiers and whether each can be used offline")
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("convert", help="check a state dict against its architecture and save it as .safetensors")
+    p.add_argument("weights", help="a state dict (.pt / .pth) for one of the listed architectures")
+    p.add_argument("--arch", default=None, choices=[n for n in models.model_names()],
+                   help="the architecture (default: recognised from the layer names)")
+    p.add_argument("--out", default=None, help="the .safetensors file to write (default: beside the input)")
+    p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("download", help="fetch model weights (or data) for offline use")
     p.add_argument("names", nargs="+", metavar="NAME", help="model names (see “models”), or mnist")
@@ -33,6 +42,18 @@ def cmd_models(args) -> int:
         if not r["available"]:
             line += f" — {r['reason']}"
         print(line)
+    return 0
+
+
+def cmd_convert(args) -> int:
+    src = paths.check_input_file(args.weights, "weights file")
+    default_name = Path(src).stem + ".safetensors"
+    out = paths.check_output_file(args.out or Path(src).with_name(default_name), default_name=default_name,
+                                  suffix=".safetensors", what="safetensors file")
+    if out.resolve() == Path(src).resolve():
+        raise UserError("the output would overwrite the input; name another file with --out.")
+    saved, arch = model_files.convert_to_safetensors(src, out, args.arch)
+    progress(f"saved {saved} ({models.get_spec(arch).title} weights, safetensors: data only, no code)")
     return 0
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Sequence
 
+from core import runtime
 from core.errors import UserError
 
-from . import autoencoder_cmd, evolve_cmd, manifold_cmd, models_cmd, scenes_cmd, whitebox_cmd
+from . import autoencoder_cmd, evolve_cmd, inside_cmd, manifold_cmd, models_cmd, scenes_cmd, whitebox_cmd
 from .common import ArgumentParser
 
 #: Modules with ``register(subparsers)``; each command sets ``func(args) -> int`` as its default.
-COMMAND_MODULES = [models_cmd, whitebox_cmd, evolve_cmd, manifold_cmd, autoencoder_cmd, scenes_cmd]
+COMMAND_MODULES = [models_cmd, whitebox_cmd, evolve_cmd, inside_cmd, manifold_cmd, autoencoder_cmd, scenes_cmd]
 
 log = logging.getLogger("fooling_lab.cli")
 
@@ -30,10 +32,19 @@ def run(argv: Sequence[str]) -> int:
     """Run one CLI command; returns the process exit status."""
     try:
         args = build_parser().parse_args(list(argv))
+        runtime.configure_threads()  # once per process: torch's threads and numpy's BLAS
+        if os.environ.get("FOOLING_LAB_DEVICE"):
+            runtime.pick_device(None)  # a bad FOOLING_LAB_DEVICE is one sentence, before any work
         return int(args.func(args) or 0)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``| head``): nothing more to say
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 0
     except KeyboardInterrupt:
         print("error: interrupted.", file=sys.stderr)
         return 130

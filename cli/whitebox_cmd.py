@@ -5,17 +5,19 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from core import imaging, models, runtime, whitebox
-from core.errors import UserError
+from core import imaging, models, paths, runtime, whitebox
 
 from . import movie_opt
-from .common import add_device_option, add_params, emit_json, params_from_args, progress, seed
+from .common import (
+    add_device_option, add_model_options, add_params, emit_json, params_from_args, progress, resolve_model, seed,
+)
 
 
 def register(sub) -> None:
     p = sub.add_parser("classify", help="print a classifier's top-5 for an image")
     p.add_argument("image", help="image file (PNG, JPEG, BMP, WebP, TIFF, GIF)")
-    p.add_argument("--model", default=models.DEFAULT_MODEL, help="classifier (see “models”)")
+    add_model_options(p, models.DEFAULT_MODEL)
+    add_params(p, imaging.FitParams)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_device_option(p)
     p.set_defaults(func=cmd_classify)
@@ -23,8 +25,9 @@ def register(sub) -> None:
     p = sub.add_parser("fool", help="morph an image until the classifier sees a chosen class")
     p.add_argument("--image", required=True, help="image file, a bundled sample name, or “noise”")
     p.add_argument("--target", required=True, help="target class name or index (e.g. “tiger shark”, 3)")
-    p.add_argument("--model", default=models.DEFAULT_MODEL, help="classifier (see “models”)")
+    add_model_options(p, models.DEFAULT_MODEL)
     add_params(p, whitebox.AttackParams)
+    add_params(p, imaging.FitParams)
     p.add_argument("--seed", type=seed, default=0, help="seed for --image noise")
     p.add_argument("--out", default=None, help="where to save the adversarial PNG")
     p.add_argument("--json", action="store_true", help="print a final JSON summary line")
@@ -34,26 +37,25 @@ def register(sub) -> None:
 
 
 def _classifier(args) -> models.Classifier:
-    if args.model.endswith((".pt", ".pth", ".ts")) and Path(args.model).is_file():
-        args.model = models.register_model_file(args.model)
+    args.model = resolve_model(args)
     return models.load_classifier(args.model, runtime.pick_device(args.device))
 
 
-def load_input(spec: str, size: tuple[int, int], seed: int = 0):
-    """An image argument: ``noise``, a bundled sample's name, or a file path."""
+def load_input(spec: str, size: tuple[int, int], seed: int = 0, fit: str = "crop"):
+    """An image argument: ``noise``, a bundled sample's name, or a file path (aspect kept: ``fit``)."""
     from core.resources import sample_images
 
     if spec == "noise":
         return imaging.noise_image(size, seed), "noise"
     samples = sample_images()
     if spec in samples and not Path(spec).exists():
-        return imaging.fit_to_size(imaging.load_image(samples[spec]), size), spec
-    return imaging.fit_to_size(imaging.load_image(spec), size), Path(spec).name
+        return imaging.fit_image(imaging.load_image(samples[spec]), size, fit), spec
+    return imaging.fit_image(imaging.load_image(spec), size, fit), Path(spec).name
 
 
 def cmd_classify(args) -> int:
     clf = _classifier(args)
-    img, _ = load_input(args.image, clf.input_size)
+    img, _ = load_input(args.image, clf.input_size, fit=args.fit)
     top = whitebox.classify(clf, img)
     if args.json:
         emit_json({"model": clf.name, "top5": [{"index": i, "name": n, "prob": p} for i, n, p in top]})
@@ -64,13 +66,15 @@ def cmd_classify(args) -> int:
 
 
 def cmd_fool(args) -> int:
+    if args.out:  # a bad place to write is found before the model loads, not after the attack
+        paths.check_output_file(args.out, default_name="adversarial.png", suffix=".png", what="adversarial image")
     clf = _classifier(args)
     target = models.resolve_class(clf.labels, args.target)
-    img, source = load_input(args.image, clf.input_size, args.seed)
+    img, source = load_input(args.image, clf.input_size, args.seed, fit=args.fit)
     params = params_from_args(whitebox.AttackParams, args)
-    out = Path(args.out) if args.out else Path(f"{Path(source).stem}-{clf.labels[target].replace(' ', '_')}.png")
-    if out.parent and not out.parent.is_dir():
-        raise UserError(f"the folder “{out.parent}” does not exist.")
+    default_name = f"{Path(source).stem}-{clf.labels[target].replace(' ', '_')}.png"
+    out = paths.check_output_file(args.out or default_name, default_name=default_name, suffix=".png",
+                                  what="adversarial image")
     progress(f"fooling {clf.name} into “{clf.labels[target]}” ({args.method}, {args.norm}, ε={args.eps:g})")
     rec = movie_opt.recorder(args)
     t0 = time.perf_counter()

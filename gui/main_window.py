@@ -7,6 +7,8 @@ per tab (tab_status.py), recording (recorder.py), files and drag-and-drop (file_
 from __future__ import annotations
 
 import logging
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +29,11 @@ from .tab_status import TabStatus
 from .tabs import TAB_CLASSES
 from .tabs.base import AppContext, LabTab
 from .widgets import style
+from .worker import JobRunner
 
 log = logging.getLogger("fooling_lab.window")
+#: How long quitting waits for a job's current step before leaving without it.
+QUIT_WAIT_LIMIT_S = 300.0
 #: Room the window frame, menu bar and status bar take beside the tabs, within the screen.
 CHROME = QSize(40, 120)
 
@@ -63,6 +68,15 @@ class MainWindow(FileActions, QMainWindow):
         self.setWindowTitle("Fooling Lab — how neural networks are fooled")
         self.setAcceptDrops(True)
         self._presentation = False
+        self._quit_state = ""  # "" running, "stopping" waiting for jobs, "ready" to close
+        self._quit_started = 0.0
+        self._quit_timer = QTimer(self)
+        self._quit_timer.setInterval(50)
+        self._quit_timer.timeout.connect(self._check_quit)
+        #: Decodes dropped images and opens model files off the UI thread.
+        self.loader = JobRunner(self)
+        self.loader.frame_ready.connect(self._loaded)
+        self.loader.job_failed.connect(self.show_error)
         device_pref = str(self.settings.value("device", "auto"))
         try:
             self.device = runtime.pick_device(device_pref)
@@ -118,7 +132,7 @@ class MainWindow(FileActions, QMainWindow):
                                          "Open a photo (or drag one onto the window)"))
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addAction(self._action("Open &model file…", self.open_model_dialog, None,
-                                         "Load your own classifier (TorchScript or a state dict)"))
+                                         "Load your own classifier (.safetensors or a state dict; TorchScript only if you trust it)"))
         file_menu.addAction(self._action("&Save result…", self.save_result, QKeySequence.StandardKey.Save,
                                          "Save what the current tab produced as a PNG"))
         file_menu.addSeparator()
@@ -364,13 +378,55 @@ class MainWindow(FileActions, QMainWindow):
         self.recorder.shutdown()
         for tab in self.tab_widgets.values():
             tab.shutdown()
+        self.loader.shutdown()
+
+    def _runners(self) -> list[JobRunner]:
+        return self.findChildren(JobRunner)
+
+    def pending_jobs(self) -> int:
+        """Job threads (of every tab, and the file loader) that have not ended yet."""
+        return sum(r.pending_threads() for r in self._runners())
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Quitting asks every job to stop, then waits with the event loop alive: never an abort.
+
+        A long step (a large generation, a slow model) may take seconds to reach its next check for
+        Stop; meanwhile the window stays responsive and says "Stopping…". Only when every job
+        thread has ended does the window really close, so the process always exits 0.
+        """
+        if self._quit_state == "ready":
+            event.accept()
+            return
+        event.ignore()
+        if self._quit_state == "stopping":
+            return  # a second Ctrl+Q while waiting: keep waiting
+        self._quit_state = "stopping"
         if self._presentation:
             self.showNormal()
         try:
             self._save()
         except Exception:  # noqa: BLE001 - never let a settings problem block quitting
             log.exception("saving settings failed")
+        for runner in self._runners():
+            runner.request_stop()
+        self._quit_started = time.monotonic()
+        if self.pending_jobs():
+            self.statusBar().showMessage("Stopping… (waiting for the current step to finish, then quitting)")
+            self.setEnabled(False)
+        self._quit_timer.start()
+        self._check_quit()
+
+    def _check_quit(self) -> None:
+        if self.pending_jobs():
+            waited = time.monotonic() - self._quit_started
+            if waited > QUIT_WAIT_LIMIT_S:
+                # A step that never ends: settings are saved, nothing is left to lose. Leave without
+                # running any destructor (which would abort on the running thread): status 0.
+                log.error("a job did not stop within %.0f s of quitting; leaving without it", waited)
+                logging.shutdown()
+                os._exit(0)
+            return
+        self._quit_timer.stop()
+        self._quit_state = "ready"
         self.shutdown()
-        event.accept()
+        QTimer.singleShot(0, self, self.close)  # not from inside closeEvent: Qt ignores a nested close()

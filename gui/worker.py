@@ -166,15 +166,27 @@ class JobRunner(QObject):
         if token is not None:
             token.resume()
 
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop every thread this runner started and wait for them; True if all ended."""
+    def request_stop(self) -> None:
+        """Ask every job this runner started to stop, without waiting (the first step of quitting)."""
         self._timer.stop()
         self._disown_current()
-        ok = True
-        for generation, (thread, _worker, token) in list(self._threads.items()):
+        for _thread, _worker, token in self._threads.values():
             token.cancel()
-            if thread.wait(timeout_ms):
-                del self._threads[generation]
+
+    def shutdown(self, timeout_ms: int | None = None) -> bool:
+        """Stop every thread this runner started and wait for them; True if all ended.
+
+        Without ``timeout_ms`` it waits as long as the current step takes: a QThread destroyed
+        while running aborts the whole process, so quitting never gives up on a thread. (The
+        window waits with its event loop alive, see ``MainWindow.closeEvent``; by the time this
+        runs there, every thread has ended.)
+        """
+        self.request_stop()
+        ok = True
+        for generation, (thread, _worker, _token) in list(self._threads.items()):
+            ended = thread.wait() if timeout_ms is None else thread.wait(timeout_ms)
+            if ended:
+                self._threads.pop(generation, None)
             else:
                 log.warning("job thread %s did not stop within %d ms", thread.objectName(), timeout_ms)
                 ok = False

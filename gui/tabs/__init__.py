@@ -2,12 +2,14 @@
 
 from .autoencoder import AutoencoderTab
 from .evolution import EvolutionTab
+from .inside import InsideTab
 from .manifold import ManifoldTab
 from .whitebox import WhiteboxTab
 
 TAB_CLASSES = [
     WhiteboxTab,
     EvolutionTab,
+    InsideTab,
     ManifoldTab,
     AutoencoderTab,
 ]

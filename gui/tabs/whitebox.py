@@ -27,6 +27,9 @@ SAMPLE_TITLES = {"chelsea": "Chelsea the cat", "coffee": "Coffee cup", "astronau
                  "rocket": "Rocket launch"}
 
 
+#: Dropped and sent images kept in the input list (older ones leave it).
+MAX_DROPPED = 8
+
 class WhiteboxTab(LabTab):
     key = "whitebox"
     title = "Gradient ascent"
@@ -403,7 +406,7 @@ class WhiteboxTab(LabTab):
             self.ctx.error(str(exc))
             return True
         key = str(Path(path))
-        self._dropped[key] = image
+        self._remember(key, image)
         if self.input_combo.findData(key) < 0:
             self.input_combo.addItem(f"File: {Path(path).name}", key)
         self.input_combo.setCurrentIndex(self.input_combo.findData(key))
@@ -411,11 +414,21 @@ class WhiteboxTab(LabTab):
         self.ctx.status(f"Opened {Path(path).name} ({image.shape[1]}×{image.shape[0]}).")
         return True
 
+    def _remember(self, key: str, image: np.ndarray) -> None:
+        """Keep a dropped or sent image; only the latest few stay (each is at most 2048 pixels)."""
+        self._dropped.pop(key, None)
+        self._dropped[key] = image
+        for old in list(self._dropped)[:-MAX_DROPPED]:
+            del self._dropped[old]
+            index = self.input_combo.findData(old)
+            if index >= 0:
+                self.input_combo.removeItem(index)
+
     def receive_image(self, image: np.ndarray, label: str) -> None:
         if image.ndim == 2:
             image = np.repeat(image[:, :, None], 3, axis=2)
         key = f"sent:{label}"
-        self._dropped[key] = np.ascontiguousarray(image, dtype=np.uint8)
+        self._remember(key, np.ascontiguousarray(image, dtype=np.uint8))
         if self.input_combo.findData(key) < 0:
             self.input_combo.addItem(f"From {label}", key)
         self.input_combo.setCurrentIndex(self.input_combo.findData(key))

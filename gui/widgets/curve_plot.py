@@ -42,6 +42,12 @@ class CurvePlot(pg.PlotWidget):
     def set_data(self, key: str, x, y) -> None:
         self._curves[key].setData(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
+    def curve_data(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """The x and y values given to the curve ``key`` (before any log scale; empty before data)."""
+        item = self._curves[key]
+        x, y = item.xData, item.yData
+        return (np.asarray([] if x is None else x, dtype=float), np.asarray([] if y is None else y, dtype=float))
+
     def clear_data(self) -> None:
         for item in self._curves.values():
             item.setData([], [])

@@ -94,6 +94,14 @@ class DigitStrip(pg.GraphicsLayoutWidget):
             t.setFont(self._font(1))
             t.setPos(j * (w + GAP) + w / 2, img.shape[0] + 1)
 
+    def row_names(self) -> list[str]:
+        """The names shown left of the rows, top to bottom."""
+        return [t.toPlainText() for t in self._row_labels if t.isVisible()]
+
+    def values(self) -> list[str]:
+        """The numbers shown under the columns, left to right."""
+        return [t.toPlainText() for t in self._col_labels if t.isVisible()]
+
     def set_presentation(self, on: bool) -> None:
         self._presentation = on
         self.set_title(self._title_text)

@@ -35,6 +35,18 @@ def to_qimage(img: np.ndarray) -> QImage:
     return q.copy()
 
 
+def fit_caption(fm: QFontMetrics, line: str, width: int) -> str:
+    """A caption line that fits ``width``. "name<TAB>number": the number stays whole and the name
+    is elided to the room left (or dropped); other lines are elided at the end."""
+    if "\t" not in line:
+        return fm.elidedText(line, Qt.TextElideMode.ElideRight, width)
+    name, number = line.split("\t", 1)
+    room = width - fm.horizontalAdvance(" " + number)
+    if room < fm.horizontalAdvance("W…"):
+        return number
+    return f"{fm.elidedText(name, Qt.TextElideMode.ElideRight, room)} {number}"
+
+
 class _Canvas(QWidget):
     cell_clicked = Signal(int)
 
@@ -77,7 +89,7 @@ class _Canvas(QWidget):
             lines = text.split("\n")[: o._lines]
             p.setPen(QColor(style.TARGET_COLOR if hl else style.BLACK))
             for k, line in enumerate(lines):
-                line = fm.elidedText(line, Qt.TextElideMode.ElideRight, disp_w + o.SPACING - 2)
+                line = fit_caption(fm, line, disp_w + o.SPACING - 2)
                 p.drawText(QRect(x - o.SPACING // 2, y + disp_h + 1 + k * fm.height(), disp_w + o.SPACING,
                                  fm.height()), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, line)
         p.end()
@@ -212,7 +224,7 @@ class MosaicView(QWidget):
     # -- internals
     def _caption_font(self) -> QFont:
         f = QFont()
-        f.setPointSize(style.axis_pt(self._presentation) - 1)
+        f.setPointSize(style.axis_pt(self._presentation))
         return f
 
     def _apply_fonts(self) -> None:
@@ -274,4 +286,4 @@ class MosaicView(QWidget):
         return QSize(400, 300)
 
 
-__all__ = ["MosaicView", "to_qimage"]
+__all__ = ["MosaicView", "fit_caption", "to_qimage"]

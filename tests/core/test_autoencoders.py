@@ -121,7 +121,7 @@ def test_a_digit_photo_is_judged_ok_after_preprocessing(shipped, digits, tmp_pat
 def test_training_job_learns_and_stops_within_a_batch(digits):
     small = data.DigitSet(digits.x_train[:1500], digits.y_train[:1500], digits.x_val[:300],
                           digits.y_val[:300], "test")
-    frames = list(ae.train_job(small, ae.AEConfig("dense", 16), ae.TrainParams(epochs=3, frame_interval=0.0),
+    frames = list(ae.train_job(small, ae.AEConfig("dense", 16), ae.TrainParams(epochs=3), frame_interval=0.0,
                                seed=1))
     last = frames[-1]
     assert last.done and last.result is not None and last.epoch == 3
@@ -133,7 +133,7 @@ def test_training_job_learns_and_stops_within_a_batch(digits):
     assert len(last.result.val_losses) == 300
 
     cancel = CancelToken()
-    job = ae.train_job(small, ae.AEConfig("dense", 16), ae.TrainParams(epochs=50, frame_interval=0.0),
+    job = ae.train_job(small, ae.AEConfig("dense", 16), ae.TrainParams(epochs=50), frame_interval=0.0,
                        cancel=cancel)
     first = next(job)
     second = next(job)

@@ -59,7 +59,8 @@ def test_job_never_computes_a_gradient(mnist, monkeypatch, encoding, algorithm):
     targets = [3] if algorithm == "ga" else list(range(10))
     with torch.enable_grad():  # even when the caller has gradients on, the query must not
         last = run_to_end(ev.evolution_job(spy, targets, ev.EvolutionParams(
-            encoding=encoding, algorithm=algorithm, population=12, generations=5, stop_at=None)))
+            encoding=encoding, algorithm=algorithm, population=12, generations=5, stop_at=None,
+            target="3" if algorithm == "ga" else "all")))
     assert spy.modes and all(inf and not grad for inf, grad in spy.modes)
     assert all(p.grad is None for p in mnist.parameters())
     # every image the network saw is counted, and the count is what the frame reports
@@ -71,6 +72,8 @@ def test_job_never_computes_a_gradient(mnist, monkeypatch, encoding, algorithm):
 def _run(clf, **kw):
     kw.setdefault("stop_at", None)
     targets = kw.pop("targets", [7])
+    if kw.get("algorithm", "map-elites") == "ga":
+        kw.setdefault("target", str(targets[0]))
     return list(ev.evolution_job(clf, targets, ev.EvolutionParams(**kw)))
 
 
@@ -162,7 +165,9 @@ def test_bad_parameters_are_user_errors(mnist):
     with pytest.raises(UserError, match="between 0 and 9"):
         run_to_end(ev.evolution_job(mnist, [12], ev.EvolutionParams(algorithm="map-elites")))
     with pytest.raises(UserError, match="elite"):
-        ev.EvolutionParams(population=4, elite=4).validated()
+        ev.EvolutionParams(algorithm="ga", target="3", population=4, elite=4).validated()
+    with pytest.raises(UserError, match="one target"):
+        ev.EvolutionParams(algorithm="ga").validated()  # "all" is many targets
 
 
 def test_imagenet_model_at_its_input_size():
@@ -193,10 +198,113 @@ def test_cli_evolve_writes_pngs_and_json(tmp_path, capsys, mnist):
 @pytest.mark.parametrize("argv,needle", [
     (["evolve", "--target", "12"], "out of range"),
     (["evolve", "--algorithm", "ga", "--target", "all"], "one target"),
-    (["evolve", "--encoding", "pixels"], "invalid choice"),
+    (["evolve", "--encoding", "pixels"], "not one of direct, cppn"),
     (["evolve", "--model", "nope"], "unknown model"),
 ])
 def test_cli_errors_exit_2(capsys, argv, needle):
     assert run(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and needle in err[0]
+
+
+def test_population_default_per_algorithm_and_params_round_trip():
+    assert ev.EvolutionParams(algorithm="ga", target="3").validated().population_size == 24
+    assert ev.EvolutionParams().validated().population_size == 50
+    p = ev.EvolutionParams(focus=0.5, population=64, max_queries=1000)
+    back, problems = ev.EvolutionParams.from_dict(p.to_dict())
+    assert back == p and not problems
+
+
+class _Canceller(torch.nn.Module):
+    """A classifier that presses Stop after ``after`` forward passes, counting every image."""
+
+    def __init__(self, clf, token, after):
+        super().__init__()
+        self.clf, self.token, self.after = clf, token, after
+        self.labels, self.channels, self.input_size, self.name = clf.labels, clf.channels, clf.input_size, clf.name
+        self.mean = clf.mean
+        self.calls = self.images = 0
+
+    def forward(self, x):
+        self.calls += 1
+        self.images += len(x)
+        if self.calls == self.after:
+            self.token.cancel()
+        return self.clf(x)
+
+
+def test_stop_takes_effect_between_batches_of_a_long_generation(mnist):
+    token = CancelToken()
+    spy = _Canceller(mnist, token, after=3)
+    frames = list(ev.evolution_job(spy, range(10), ev.EvolutionParams(population=1000, batch_size=10, stop_at=None),
+                                   cancel=token))
+    last = frames[-1]
+    # Stop came during generation 0 (1,000 images): the job ended after the batch in flight
+    assert len(frames) == 1 and last.done and last.stop_reason == "stopped"
+    assert last.queries == spy.images == 30  # every image the network saw is counted, no more
+    assert (last.cell_probs > 0).all()  # and what was queried reached the archive
+
+
+def test_run_ends_when_enough_classes_reach_the_goal(mnist):
+    last = run_to_end(ev.evolution_job(mnist, range(10), ev.EvolutionParams(
+        encoding="cppn", stop_at=0.9, goal_classes=3, seed=0, generations=500)))
+    assert last.reached and last.at_goal >= 3 and last.goal_count == 3
+    assert "3 classes reached 90.00%" in last.stop_reason
+    assert int((last.cell_probs >= 0.9).sum()) == last.at_goal
+
+
+def test_many_classes_show_the_best_cells_sorted(mnist, monkeypatch):
+    from core.evolution import job
+
+    monkeypatch.setattr(job, "MAX_SHOWN_CELLS", 4)
+    last = run_to_end(ev.evolution_job(mnist, range(10), ev.EvolutionParams(
+        population=20, generations=3, stop_at=None, seed=3)))
+    assert last.cell_sorted and len(last.cell_shown) == 4
+    shown = last.cell_probs[list(last.cell_shown)]
+    assert np.all(np.diff(shown) <= 0) and shown[0] == last.cell_probs.max()
+    assert last.cell_mosaic.shape[:2] == ev.tile([None] * 4, last.cell_cols, (28, 28)).shape[:2]
+
+
+def test_focused_search_climbs_faster_than_the_papers_uniform_choice(mnist):
+    """Same budget, same seed: climbing the most promising digits reaches 99.99 % on more of them."""
+    def reached(focus):
+        last = run_to_end(ev.evolution_job(mnist, range(10), ev.EvolutionParams(
+            encoding="cppn", focus=focus, stop_at=0.9999, max_queries=1500, seed=0)))
+        return last.at_goal
+
+    assert reached(0.8) > reached(0.0)
+
+
+def test_cli_ctrl_c_saves_the_elites_and_exits_130(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "elites"
+    proc = subprocess.Popen(
+        [sys.executable, str(root / "main.py"), "evolve", "--model", "mnist_cnn", "--population", "1000",
+         "--stop-at", "never", "--generations", "100000", "--out", str(out), "--json"],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        line = ""
+        while "generation" not in line or "queries" not in line:  # the first generation is done
+            line = proc.stderr.readline()
+            assert line, "evolve ended before the first generation"
+        proc.send_signal(signal.SIGINT)
+        t0 = time.monotonic()
+        stdout, stderr = proc.communicate(timeout=60)
+        waited = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and waited < 30
+    result = json.loads(stdout.strip().splitlines()[-1])
+    assert result["interrupted"] and result["stop_reason"] == "stopped"
+    pngs = sorted(out.glob("00*.png"))
+    assert len(pngs) == 10 and (out / "grid.png").is_file()

@@ -11,7 +11,6 @@ from cli.run import run
 from core import manifold as m
 from core.errors import UserError
 from core.jobs import run_to_end
-from core.models import availability
 
 FAST = m.ToyParams(curve="sine", n_points=120, epochs=150, seed=1)
 
@@ -63,7 +62,7 @@ def test_minimal_perturbation_flips_and_matches_brute_force_grid(toy):
     rng = np.random.default_rng(3)
     idx = rng.choice(len(toy.data_x), 12, replace=False)
     x = toy.data_x[idx]
-    delta, ok = m.minimal_perturbation(net, x, extra_starts=m._nearest_other(
+    delta, ok = m.minimal_perturbation(net, x, extra_starts=m.nearest_other(
         x, (net.logit(x) > 0).astype(int), toy.data_x, (net.logit(toy.data_x) > 0).astype(int), 3))
     assert ok.all()
     # every step really changes the answer
@@ -156,21 +155,52 @@ def test_cli_prints_json_per_dimension(capsys):
 def test_cli_table_and_bad_input(capsys):
     assert run(["manifold", "--dims", "3", "--points", "40", "--epochs", "60", "--curve", "circle"]) == 0
     out = capsys.readouterr().out
-    assert "ratio" in out and "\n    3 " in out
+    assert "ratio" in out and "\n    3 " in out and "walk ÷ step" in out
     assert run(["manifold", "--dims", "1,2"]) == 2
     assert "between 2 and 1000" in capsys.readouterr().err
     assert run(["manifold", "--dims", "two"]) == 2
 
 
-def test_null_set_images_get_confident_labels():
-    frames = list(m.null_set_job(seed=0))
-    last = frames[-1]
-    assert last.done
-    assert len(last.images) == len(last.titles) == len(last.labels) == len(last.confidences) >= 2
-    assert last.images[0].shape == (224, 224, 3) and last.images[0].dtype == np.uint8
-    assert all(0 < c <= 1 for c in last.confidences)
-    assert last.chance[0] == pytest.approx(1 / 1000)
-    if availability("mnist_cnn")[0]:
-        assert any("Digit" in t for t in last.titles) and not last.note
-    else:
-        assert "MNIST" in last.note and not any("Digit" in t for t in last.titles)
+def _result(dim, ratio, ratio_linf, flipped, normal):
+    return m.DimResult(dim=dim, accuracy=1.0, mean_adv=0.3, mean_on_manifold=0.3 * ratio, ratio=ratio,
+                       normal_fraction=normal, mean_adv_linf=0.1, mean_on_manifold_linf=0.1 * ratio_linf,
+                       ratio_linf=ratio_linf, flipped_at_eps=flipped, seconds=0.1)
+
+
+def test_sweep_summary_claims_only_what_the_figures_show():
+    pct = lambda x: f"{x:.0%}"  # noqa: E731
+    dims = [2, 10, 100, 1000]
+    # the share off the curve that once read "more and more": 47 % → 81 % → 59 % → 73 % is no rise
+    text = m.trend([0.47, 0.81, 0.59, 0.73], dims, pct)
+    assert "rises" not in text and "falls" not in text
+    assert "between 47% and 81%" in text and "73% at D = 1000" in text
+    assert m.trend([0.03, 0.34, 0.62, 1.0], dims, pct) == "rises from 3% at D = 2 to 100% at D = 1000"
+    assert m.trend([0.9, 0.5, 0.49, 0.2], dims, pct) == "falls from 90% at D = 2 to 20% at D = 1000"
+    assert m.trend([0.5], [2], pct) == "is 50% at D = 2"
+    results = [_result(2, 3.6, 3.3, 0.03, 0.47), _result(10, 4.1, 8.5, 0.18, 0.81),
+               _result(100, 3.9, 10.3, 0.79, 0.59), _result(1000, 3.8, 12.9, 1.0, 0.73)]
+    summary = m.sweep_summary(results, 0.05)
+    assert "ε = 0.05" in summary and "rises from 3% at D = 2 to 100% at D = 1000" in summary
+    assert "per coordinate it rises from 3.3× at D = 2 to 12.9× at D = 1000" in summary
+    assert "off the curve goes up and down between 47% and 81%" in summary
+    frame = m.SweepFrame(step=4, total=4, done=True, params=m.SweepParams(eps=0.05), results=tuple(results))
+    assert frame.summary == summary and m.sweep_summary((), 0.05) == ""
+
+
+def test_sweep_settings_extend_the_toy_settings_declared_once():
+    sweep = m.SweepParams(hidden=(16,), epochs=40, dims=(2, 3))
+    assert sweep.toy() == m.ToyParams(hidden=(16,), epochs=40)
+    again, problems = m.SweepParams.from_dict(sweep.to_dict())
+    assert again == sweep and not problems
+    with pytest.raises(UserError, match="between 2 and 1000"):
+        m.SweepParams(dims=(1,)).validated()
+    with pytest.raises(UserError, match="Hidden layers"):
+        m.ToyParams(hidden=(32, 0)).validated()
+
+
+def test_cli_options_come_from_the_settings(capsys):
+    rc = run(["manifold", "--dims", "2", "--points", "40", "--epochs", "30", "--hidden", "8", "--json"])
+    assert rc == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["results"][0]["dim"] == 2
+    assert run(["manifold", "--activation", "sigmoid"]) == 2
+    assert "sigmoid" in capsys.readouterr().err

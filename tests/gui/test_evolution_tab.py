@@ -21,19 +21,20 @@ def test_map_elites_fools_every_digit_and_cells_can_be_inspected(window, qtbot, 
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Evolution"
     tab.model_combo.setCurrentIndex(tab.model_combo.findData("mnist_cnn"))
     tab.algorithm_combo.setCurrentIndex(tab.algorithm_combo.findData("map-elites"))
-    tab.encoding_combo.setCurrentIndex(tab.encoding_combo.findData("cppn"))
+    enc = tab.genome_form.editor("encoding")
+    enc.setCurrentIndex(enc.findData("cppn"))
     tab.target_edit.setText("all")
     assert "all 10 classes" in tab.target_info.text()
     assert "structural crossover" in tab.crossover_note.text().lower()
-    tab.stop_spin.setValue(98.0)
-    tab.seed_spin.setValue(1)
+    tab.search_form.editor("stop_at").setValue(98.0)
+    tab.search_form.editor("seed").setValue(1)
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: tab._last is not None and tab._last.generation >= 1, timeout=30000)
+    qtbot.waitUntil(lambda: tab.last_frame is not None and tab.last_frame.generation >= 1, timeout=30000)
     assert tab.run_button.text().startswith("Stop") and tab.pause_button.isEnabled()
     assert tab.population_view.count == 24  # the live 4 × 6 grid
     with qtbot.waitSignal(tab.runner.job_finished, timeout=60000):
         pass
-    f = tab._last
+    f = tab.last_frame
     assert f.done and f.reached and (f.cell_probs >= 0.98).all()
     assert "10/10 at ≥ 98.00%" in tab.cells_view._title.text()
     assert f"<b>{f.queries:,}</b> images queried" in tab.headline.text()
@@ -56,6 +57,7 @@ def test_map_elites_fools_every_digit_and_cells_can_be_inspected(window, qtbot, 
 
     dlg.to_whitebox.click()  # hand the elite to the gradient-ascent tab
     assert window.tabs.currentWidget() is window.tab_widgets["whitebox"]
+    assert not dlg.isVisible()  # the inspect window steps aside for the tab it sent the image to
     assert "From evolution" in window.tab_widgets["whitebox"].input_combo.currentText()
 
 
@@ -63,28 +65,31 @@ def test_ga_pause_resume_stop_and_population_click(window, qtbot):
     tab = _tab(window)
     tab.model_combo.setCurrentIndex(tab.model_combo.findData("mnist_cnn"))
     tab.algorithm_combo.setCurrentIndex(tab.algorithm_combo.findData("ga"))
-    assert not tab.cells_view.isVisible() and tab.elite_spin.isEnabled()
-    tab.encoding_combo.setCurrentIndex(tab.encoding_combo.findData("direct"))
-    assert tab.rate_label.text() == "Pixels mutated" and tab.rate_spin.value() == 10.0
+    assert not tab.cells_view.isVisible() and tab.search_form.editor("elite").isVisibleTo(tab)
+    assert not tab.search_form.editor("focus").isVisibleTo(tab)
+    enc = tab.genome_form.editor("encoding")
+    enc.setCurrentIndex(enc.findData("direct"))
+    assert tab.genome_form.editor("mutation").isVisibleTo(tab)
+    assert "each pixel from either parent" in tab.crossover_note.text()
     tab.target_edit.setText("1, 2")
     assert "takes one class" in tab.target_info.text()
     tab.start()
-    assert "one class" in window.statusBar().currentMessage() and not tab.runner.is_running
+    assert "one target class" in window.statusBar().currentMessage() and not tab.runner.is_running
     tab.target_edit.setText("5")
-    tab.generations_spin.setValue(100000)
+    tab.search_form.editor("generations").setValue(100000)
     tab.run_button.click()
-    qtbot.waitUntil(lambda: tab._last is not None and tab._last.generation >= 3, timeout=30000)
+    qtbot.waitUntil(lambda: tab.last_frame is not None and tab.last_frame.generation >= 3, timeout=30000)
     tab.pause_button.click()
     assert tab.pause_button.text() == "Resume"
     qtbot.wait(300)
-    frozen = tab._last.generation
+    frozen = tab.last_frame.generation
     qtbot.wait(400)
-    assert tab._last.generation <= frozen + 1  # at most the generation in flight finishes
+    assert tab.last_frame.generation <= frozen + 1  # at most the generation in flight finishes
     tab.pause_button.click()
-    qtbot.waitUntil(lambda: tab._last.generation > frozen + 2, timeout=30000)
+    qtbot.waitUntil(lambda: tab.last_frame.generation > frozen + 2, timeout=30000)
     with qtbot.waitSignal(tab.runner.job_finished, timeout=10000):
         tab.stop_button.click()
-    f = tab._last
+    f = tab.last_frame
     assert f.done and f.stop_reason == "stopped" and f.best_target == 5
     assert f.history_best[-1] >= f.history_best[0]
     assert f.population_fitness[0] == f.population_fitness.max()  # best first
@@ -100,10 +105,25 @@ def test_settings_survive_a_restart(qtbot, settings):
     tab = w.tab_widgets["evolution"]
     tab.algorithm_combo.setCurrentIndex(tab.algorithm_combo.findData("ga"))
     tab.target_edit.setText("7")
-    tab.seed_spin.setValue(42)
+    tab.search_form.editor("seed").setValue(42)
     w.close()
     w2 = MainWindow(settings)
     qtbot.addWidget(w2)
     tab2 = w2.tab_widgets["evolution"]
-    assert tab2.algorithm == "ga" and tab2.target_edit.text() == "7" and tab2.seed_spin.value() == 42
+    assert tab2.algorithm == "ga" and tab2.target_edit.text() == "7" and tab2.search_form.editor("seed").value() == 42
     w2.close()
+
+
+def test_cell_captions_keep_the_number_whole():
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from gui.tabs.evolution.views import caption
+    from gui.widgets.mosaic import fit_caption
+
+    fm = QFontMetrics(QFont())
+    text = caption("king penguin, Aptenodytes patagonica", 0.10437)
+    for width in (40, 70, 100, 160, 400):
+        shown = fit_caption(fm, text, width)
+        assert shown.endswith("10.44%")  # the number is never elided, whatever the width
+    assert fit_caption(fm, text, 400) == "king penguin, Aptenodytes patagonica 10.44%"
+    assert "…" in fit_caption(fm, text, 160)
