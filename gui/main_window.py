@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, QSize, Qt, QUrl
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
+    QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget,
 )
 
 from core import runtime
