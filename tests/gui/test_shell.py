@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QCompleter, QLineEdit, QPushButton
 
 from core import scenes
+from gui.scene_control import page_index
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,6 +115,16 @@ def test_every_shipped_scene_applies_without_problems(qtbot, window):
         assert problems == [], f"{scene.name}: {problems}"
         assert window.current_tab().key == scene.tab
         assert scene.name in window.statusBar().currentMessage()
+        for key, wanted in scene.tabs.items():  # what the scene says is what the tab now holds
+            tab = window.tab_widgets[key]
+            state = tab.scene_state()
+            page = wanted.get("page", 0)
+            assert state["page"] == (page if isinstance(page, int) else page_index(tab, page)), scene.name
+            for form, values in wanted.get("params", {}).items():
+                for field, value in values.items():
+                    assert state["params"][form][field] == value, (scene.name, form, field)
+            for field, value in wanted.get("extra", {}).items():
+                assert state.get("extra", {}).get(field) == value, (scene.name, field)
 
 
 def test_save_current_scene_and_open_it_again(qtbot, window, tmp_path):
