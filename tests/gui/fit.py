@@ -134,12 +134,10 @@ def text_problem(widget) -> str | None:
             need_h = widget.heightForWidth(w)
             if need_h > h + TOLERANCE:
                 return f"wrapped text needs {need_h} px of height, has {h}"
-            longest = max((fm.horizontalAdvance(word) for word in re.sub(r"<[^>]+>", " ", text).split()),
-                          default=0)
-            room = widget.contentsRect().width() - 2 * max(widget.indent(), 0) if widget.indent() > 0 else \
-                widget.contentsRect().width()
-            if longest > room + TOLERANCE:
-                return f"a word needs {longest} px, the label has {room}"
+            room = widget.contentsRect().width() - 2 * max(widget.indent(), 0) - 2 * widget.margin()
+            widest = _widest_line(widget, text, room)
+            if widest > room + TOLERANCE:
+                return f"a word needs {widest} px, the label has {room}"
             return None
         hint = widget.sizeHint()
         if hint.width() > w + TOLERANCE or hint.height() > h + TOLERANCE:
@@ -202,6 +200,28 @@ def text_problem(widget) -> str | None:
             return f"number needs {need} px, has {edit.width()}"
         return None
     return None
+
+
+def _widest_line(label, text: str, room: int) -> int:
+    """The widest line of a word-wrapped label laid out at ``room`` pixels (a word too long for
+    the label sticks out), measured on the label's own text document, rich text included."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import Qt as GuiQt  # Qt.mightBeRichText lives in QtGui's namespace
+    from PySide6.QtGui import QTextDocument, QTextOption
+
+    doc = QTextDocument()
+    doc.setDefaultFont(label.font())
+    doc.setDocumentMargin(0)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    doc.setDefaultTextOption(option)
+    fmt = label.textFormat()
+    if fmt == Qt.TextFormat.RichText or (fmt == Qt.TextFormat.AutoText and GuiQt.mightBeRichText(text)):
+        doc.setHtml(text)
+    else:
+        doc.setPlainText(text)
+    doc.setTextWidth(max(room, 1))
+    return int(doc.idealWidth() + 0.999)
 
 
 def tab_bar_problems(bar) -> list[str]:
