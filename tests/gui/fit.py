@@ -14,7 +14,8 @@ words, with the widget's class, object name or text and its place in the window:
   screen, and, in presentation mode, a visible menu bar.
 
 An overlay that is no part of the layout (the focus ring) sets ``fit_ignore = True``.
-A widget that elides on purpose (a name, never a number) sets the dynamic property
+Combo boxes elide their current choice on purpose (``gui/lecture_style.py``): a shortened name is
+fine, a lost number is reported. A widget that elides on purpose (a name, never a number) sets the dynamic property
 ``elides = True``; it is then exempt, provided every number of its ``full_text`` property (if set)
 is still shown. A widget that paints its own text (a mosaic of captions) can report its own cuts
 by defining ``fit_problems() -> list[str]``.
@@ -172,6 +173,12 @@ def text_problem(widget) -> str | None:
         text = widget.currentText()
         if not text:
             return None
+        from gui.lecture_style import combo_shows
+
+        shown = combo_shows(widget)
+        if shown != text:  # the style shortens names on purpose; numbers must stay whole
+            lost = [n for n in NUMBER.findall(text) if n not in shown]
+            return f"shows {shown!r}: the number {lost[0]} is cut" if lost else None
         opt = QStyleOptionComboBox()
         widget.initStyleOption(opt)
         room = widget.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,

@@ -111,3 +111,20 @@ def test_checker_accepts_what_fits_and_what_elides_on_purpose(qtbot, box):
     names.setText("king pen…  10.…")  # a number cut is never fine
     fit.settle()
     assert any("elides a number" in p for p in fit.widget_problems(box))
+
+
+def test_combo_names_may_shorten_on_purpose_but_never_their_numbers(qtbot, box):
+    from gui.lecture_style import LectureStyle
+
+    style = LectureStyle()
+    name, counted = QComboBox(), QComboBox()
+    name.addItem("Targeted PGD (iterative, with momentum)")
+    counted.addItem("Bundled MNIST sample (10,000)")
+    for combo in (name, counted):
+        combo.setStyle(style)
+        combo.setFixedWidth(150)
+        box.layout().addWidget(combo)
+    _show(qtbot, box, 300, 120)
+    text = "\n".join(fit.widget_problems(box))
+    assert "Targeted PGD" not in text
+    assert "the number 10,000 is cut" in text
