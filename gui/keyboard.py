@@ -197,8 +197,8 @@ class FocusRing(QWidget):
     def wants_ring(widget: QWidget | None) -> bool:
         from PySide6.QtWidgets import QAbstractScrollArea
 
-        if widget is None or widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
-            return False
+        if widget is None or widget.focusPolicy() == Qt.FocusPolicy.NoFocus or isinstance(widget, QTabBar):
+            return False  # a tab bar marks its own current tab (and has the focus at start-up)
         if isinstance(widget, QAbstractScrollArea) and not isinstance(widget, (QAbstractItemView, QTextEdit,
                                                                                QPlainTextEdit)):
             return False  # plots and views: a frame around a whole plot says nothing
