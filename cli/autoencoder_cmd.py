@@ -53,6 +53,8 @@ def cmd_train(args) -> int:
     # the output is checked before any long work: a bad path costs no training
     default_name = f"autoencoder_{config.name}.pt"
     out = paths.check_output_file(args.out or default_name, default_name=default_name, what="weights")
+    if out.suffix.lower() not in ae.SUFFIXES:
+        raise UserError(f"“{paths.shown(out)}” should end in .pt or .safetensors.")
     digits = data.load_digits(args.data)
     device = runtime.pick_device(args.device)
     batch, lr = params.resolved(config.arch)
