@@ -210,6 +210,7 @@ def test_record_films_a_run_of_the_visible_tab_as_a_gif(qtbot, window, tmp_path)
     written = []
     window.recorder.movie_written.connect(written.append)
     window.recorder.set_recording(True)
+    assert window.recorder.badge.isVisible() and window.recorder.action.isChecked()
     tab.start()
     qtbot.waitUntil(lambda: written or (window.recorder._movie is not None
                                         and len(window.recorder._movie.frames) >= 4), timeout=90000)
@@ -223,6 +224,7 @@ def test_record_films_a_run_of_the_visible_tab_as_a_gif(qtbot, window, tmp_path)
     assert meta["tab"] == "evolution" and meta["scene"]["tab"] == "evolution"
     assert "Saved the movie" in window.statusBar().currentMessage()
     window.recorder.set_recording(False)
+    assert not window.recorder.badge.isVisible()
 
 
 def test_a_squeezed_tab_folds_its_settings_panel_into_a_drawer(qtbot, window):
