@@ -11,7 +11,7 @@ import math
 import sys
 
 from core import autoencoders as ae
-from core import data, imaging, paths, runtime
+from core import data, imaging, runtime
 from core.errors import UserError
 
 from . import models_cmd
@@ -52,7 +52,7 @@ def cmd_train(args) -> int:
     params = params_from_args(ae.TrainParams, args)
     # the output is checked before any long work: a bad path costs no training
     default_name = f"autoencoder_{config.name}.pt"
-    out = paths.check_output_file(args.out or default_name, default_name=default_name, what="weights")
+    out = ae.check_out_path(args.out or default_name, default_name=default_name)  # its suffix rules too
     digits = data.load_digits(args.data)
     device = runtime.pick_device(args.device)
     batch, lr = params.resolved(config.arch)

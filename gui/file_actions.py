@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core import imaging, model_files, models
+from core.autoencoders import weights as ae_weights
 
 from .tabs import TAB_CLASSES
 
@@ -31,8 +32,9 @@ class FileActions:
             is_dir = p.is_dir()
         except OSError:
             is_dir = False
-        if not is_dir and model_files.looks_like_model_file(p) and (
-                p.suffix.lower() in (".safetensors", ".ts") or tab.key != "autoencoder"):
+        # the autoencoder tab loads its own weights (.pt, or .safetensors written as autoencoder weights)
+        own_weights = tab.key == "autoencoder" and ae_weights.is_autoencoder_file(p)
+        if not is_dir and model_files.looks_like_model_file(p) and not own_weights:
             self.open_model_file(path)
             return
         if is_dir or model_files.looks_like_model_file(p):
