@@ -36,6 +36,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=20.0)
     ap.add_argument("--every", type=float, default=10.0, help="seconds between samples")
+    ap.add_argument("--only", choices=["evolve", "autoencoder"], default=None, help="run one of the two")
     args = ap.parse_args()
     out = Path(tempfile.mkdtemp(prefix="soak-"))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "FOOLING_LAB_DEVICE": "cpu", "OMP_NUM_THREADS": "1"}
@@ -44,9 +45,10 @@ def main() -> int:
             sys.executable, str(ROOT / "main.py"), "evolve", "--model", "efficientnet_lite0", "--threads", "1",
             "--generations", "10000000", "--stop-at", "1", "--out", str(out / "elites")],
         "autoencoder train (conv, sample digits)": [
-            sys.executable, str(ROOT / "main.py"), "autoencoder", "train", "--arch", "conv", "--epochs", "100000",
+            sys.executable, str(ROOT / "main.py"), "autoencoder", "train", "--arch", "conv", "--epochs", "10000",
             "--out", str(out / "ae.pt")],
     }
+    jobs = {k: v for k, v in jobs.items() if args.only is None or k.startswith(args.only)}
     procs = {name: subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
              for name, cmd in jobs.items()}
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in procs}

@@ -52,17 +52,16 @@ def cmd_train(args) -> int:
     params = params_from_args(ae.TrainParams, args)
     # the output is checked before any long work: a bad path costs no training
     default_name = f"autoencoder_{config.name}.pt"
-    out = ae.check_out_path(args.out or default_name, default_name=default_name)
+    out = ae.check_out_path(args.out or default_name, default_name=default_name)  # its suffix rules too
     digits = data.load_digits(args.data)
     device = runtime.pick_device(args.device)
     batch, lr = params.resolved(config.arch)
     progress(f"training {config.title} on {digits.source}, {params.epochs} epochs "
              f"(batch {batch}, learning rate {lr:g}), on {device.type}")
-    last, shown = None, 0
+    last = None
     for frame in ae.train_job(digits, config, params, device=device):
         last = frame
-        if frame.batch == 0 and frame.epoch > shown:
-            shown = frame.epoch
+        if frame.batch == 0 and frame.epoch > 0 and not frame.done:
             progress(f"epoch {frame.epoch:4d}/{frame.epochs}  train {frame.train_loss:.4f}  "
                      f"validation {frame.val_loss:.4f}  {frame.samples_per_s:,.0f} digits/s")
     result = last.result

@@ -7,22 +7,24 @@ from pathlib import Path
 
 import numpy as np
 
-from core import anatomy, dream, featurevis, imaging, models, runtime
+from core import anatomy, dream, featurevis, imaging, models, paths, runtime
 from core.errors import UserError
 from core.resources import sample_images
 
-from .common import add_device_option, add_params, emit_json, params_from_args, progress
+from .common import (
+    add_device_option, add_model_options, add_params, emit_json, params_from_args, progress, resolve_model,
+)
 
 
 def register(sub) -> None:
     p = sub.add_parser("layers", help="list a classifier's stages, from pixels to class scores")
-    p.add_argument("--model", default=models.DEFAULT_MODEL, help="classifier (see “models”)")
+    add_model_options(p, models.DEFAULT_MODEL)
     p.add_argument("--json", action="store_true", help="print the stages as JSON")
     add_device_option(p)
     p.set_defaults(func=cmd_layers)
 
     p = sub.add_parser("visualize", help="synthesise the picture a channel (or a class) responds to most")
-    p.add_argument("--model", default=models.DEFAULT_MODEL, help="classifier (see “models”)")
+    add_model_options(p, models.DEFAULT_MODEL)
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--layer", help="stage name or number, as “layers” lists them")
     what.add_argument("--class", dest="class_name", help="class name or index: visualise the class's score")
@@ -38,7 +40,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("dream", help="DeepDream: let a stage's patterns grow in a photo")
     p.add_argument("--image", required=True, help="image file or a bundled sample name")
-    p.add_argument("--model", default=models.DEFAULT_MODEL, help="classifier (see “models”)")
+    add_model_options(p, models.DEFAULT_MODEL)
     p.add_argument("--layer", action="append", default=None,
                    help="stage to dream at (repeat to mix several; default: one in the middle)")
     add_params(p, dream.DreamParams)
@@ -49,16 +51,13 @@ def register(sub) -> None:
 
 
 def _classifier(args) -> models.Classifier:
-    if args.model.endswith((".pt", ".pth", ".ts")) and Path(args.model).is_file():
-        args.model = models.register_model_file(args.model)
+    args.model = resolve_model(args)
     return models.load_classifier(args.model, runtime.pick_device(args.device))
 
 
 def _check_out(path: str) -> Path:
-    out = Path(path)
-    if str(out.parent) and not out.parent.is_dir():
-        raise UserError(f"the folder “{out.parent}” does not exist.")
-    return out
+    """Checked (and tried) before the long work; an existing folder means a file inside it."""
+    return paths.check_output_file(path, default_name="inside.png", suffix=".png", what="picture")
 
 
 def cmd_layers(args) -> int:

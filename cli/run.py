@@ -21,7 +21,9 @@ log = logging.getLogger("fooling_lab.cli")
 
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="main.py", description="Fooling Lab: how neural networks are fooled. "
-                            "Without a command, the window opens.")
+                            "Without a command, the window opens.",
+                            epilog="window: main.py [--presentation] [--scene NAME|NUMBER|FILE.json]; "
+                                   "desktop launcher: main.py --install-launcher | --uninstall-launcher")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for module in COMMAND_MODULES:
         module.register(sub)

@@ -59,7 +59,7 @@ def check_input_file(path: str | os.PathLike, what: str = "file") -> Path:
     p = Path(path).expanduser()
     st = _stat(p, what)
     if st is None:
-        raise UserError(f"the {what} “{shown(p)}” does not exist.")
+        raise UserError(f"“{shown(p)}” does not exist.")
     if stat.S_ISDIR(st.st_mode):
         raise UserError(f"“{shown(p)}” is a folder, not {_a(what)}.")
     if not stat.S_ISREG(st.st_mode):
@@ -92,6 +92,8 @@ def check_output_file(path: str | os.PathLike, *, default_name: str, suffix: str
     if st is not None and stat.S_ISDIR(st.st_mode):
         p = p / default_name
         st = _stat(p, what)
+    elif st is not None and not stat.S_ISREG(st.st_mode):
+        raise UserError(f"“{shown(p)}” is a special file; name an ordinary file for the {what}.")
     if suffix and p.suffix.lower() != suffix:
         p = p.with_name(p.name + suffix)
         st = _stat(p, what)

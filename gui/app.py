@@ -43,6 +43,11 @@ def make_application(argv: list[str]):
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(ORG_NAME)
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    if not getattr(app.style(), "elides_combo_text", False):
+        from .lecture_style import LectureStyle
+
+        app._lecture_style = LectureStyle()  # noqa: SLF001 - keep the Python side alive with the app
+        app.setStyle(app._lecture_style)
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major", background="w", foreground="k")
     font = QFont(app.font())
     font.setPointSize(style.BASE_FONT_PT)

@@ -164,3 +164,81 @@ class LectureKeys(QObject):
             self._step_scene(-1)
         elif action == "next":
             self._step_scene(+1)
+
+
+class FocusRing(QWidget):
+    """A thick orange frame around whatever has the keyboard, drawn above it, seen from the back row.
+
+    It is an overlay (a child of the window, transparent to the mouse), so no widget changes its
+    size or style; it follows the focus, and the focused widget's moves, ten times a second.
+    """
+
+    WIDTH = 3
+
+    def __init__(self, window: QWidget, color: str) -> None:
+        super().__init__(window)
+        from PySide6.QtGui import QColor
+
+        self._window = window
+        self._color = QColor(color)
+        self._target: QWidget | None = None
+        self.setObjectName("focus_ring")
+        self.setProperty("fit_ignore", True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.hide()
+        QApplication.instance().focusChanged.connect(self._focus_changed)
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self.follow)
+
+    @staticmethod
+    def wants_ring(widget: QWidget | None) -> bool:
+        from PySide6.QtWidgets import QAbstractScrollArea
+
+        if widget is None or widget.focusPolicy() == Qt.FocusPolicy.NoFocus or isinstance(widget, QTabBar):
+            return False  # a tab bar marks its own current tab (and has the focus at start-up)
+        if isinstance(widget, QAbstractScrollArea) and not isinstance(widget, (QAbstractItemView, QTextEdit,
+                                                                               QPlainTextEdit)):
+            return False  # plots and views: a frame around a whole plot says nothing
+        return True
+
+    def _focus_changed(self, _old, new) -> None:
+        if new is not None and isinstance(new.parentWidget(), QAbstractSpinBox):
+            new = new.parentWidget()  # the spin box, not its inner line edit
+        if new is not None and new.window() is self._window and self.wants_ring(new):
+            self._target = new
+            self._timer.start()
+            self.follow()
+        else:
+            self._target = None
+            self._timer.stop()
+            self.hide()
+
+    def follow(self) -> None:
+        from PySide6.QtCore import QPoint, QRect
+
+        t = self._target
+        if t is None or not t.isVisible() or not t.hasFocus() and not (
+                isinstance(t, QAbstractSpinBox) and t.lineEdit() is not None and t.lineEdit().hasFocus()):
+            self.hide()
+            return
+        w = self.WIDTH
+        rect = QRect(t.mapTo(self._window, QPoint(0, 0)), t.size()).adjusted(-w, -w, w, w)
+        if rect != self.geometry():
+            self.setGeometry(rect)
+        if not self.isVisible():
+            self.show()
+        self.raise_()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
+        from PySide6.QtGui import QPainter, QPen
+
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(self._color, self.WIDTH)
+        p.setPen(pen)
+        half = self.WIDTH / 2
+        p.drawRoundedRect(self.rect().toRectF().adjusted(half, half, -half, -half), 4, 4)
+        p.end()

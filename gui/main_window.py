@@ -13,16 +13,17 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
+    QApplication, QLabel, QMainWindow, QMessageBox,
 )
 
 from core import runtime
 
 from .drawer import PanelDrawer
 from .file_actions import FileActions
-from .keyboard import LectureKeys
+from .keyboard import FocusRing, LectureKeys
+from .presentation import ScreenBoundTabs, WindowView
 from .recorder import Recorder
 from .scene_control import SceneControl
 from .tab_status import TabStatus
@@ -34,28 +35,7 @@ from .worker import JobRunner
 log = logging.getLogger("fooling_lab.window")
 #: How long quitting waits for a job's current step before leaving without it.
 QUIT_WAIT_LIMIT_S = 300.0
-#: Room the window frame, menu bar and status bar take beside the tabs, within the screen.
-CHROME = QSize(40, 120)
-
-
-class ScreenBoundTabs(QTabWidget):
-    """Tabs whose minimum size never exceeds the screen: the window must not outgrow it.
-
-    A tab that needs more room than the screen has is squeezed (and the fit checker in
-    ``tests/gui/fit.py`` says which of its widgets are cut), rather than pushing the window's edges
-    off the screen.
-    """
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        hint = super().minimumSizeHint()
-        screen = self.screen()
-        if screen is None:
-            return hint
-        room = screen.availableGeometry().size() - CHROME
-        return hint.boundedTo(room.expandedTo(QSize(320, 240)))
-
-
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(FileActions, WindowView, QMainWindow):
     def __init__(self, settings: QSettings | None = None, log_path: Path | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
@@ -99,7 +79,7 @@ class MainWindow(FileActions, QMainWindow):
         self.keys = LectureKeys(self, toggle=self.toggle_run, start=self.start_run, stop=self.stop_run,
                                 step_scene=self.scenes.step)
         QApplication.instance().installEventFilter(self.keys)
-        self.setStyleSheet(style.FOCUS_RING_QSS)
+        self.focus_ring = FocusRing(self, style.ORANGE)
 
         self.drawer = PanelDrawer(self)
         self.device_label = QLabel()
@@ -232,83 +212,7 @@ class MainWindow(FileActions, QMainWindow):
     def _update_device_label(self) -> None:
         self.device_label.setText(f"  {runtime.describe_device(self.device)}  ")
 
-    # ------------------------------------------------------------------ view
-    def is_presentation(self) -> bool:
-        return self._presentation
-
-    def set_presentation(self, on: bool) -> None:
-        """Full screen, no menu bar, fonts scaled to the screen's height (F11 toggles it)."""
-        on = bool(on)
-        self._presentation = on
-        if self.presentation_action.isChecked() != on:
-            self.presentation_action.setChecked(on)
-        style.fit_presentation_font(self.screen().availableGeometry().height() if self.screen() else 1080)
-        app = QApplication.instance()
-        font = QFont(app.font())
-        font.setPointSize(style.PRESENTATION_FONT_PT if on else style.BASE_FONT_PT)
-        app.setFont(font)
-        self.menuBar().setVisible(not on)
-        if on and str(self.settings.value("presentation_hides_panels", "false")).lower() == "true":
-            self.set_side_panels_visible(False)
-        for tab in self.tab_widgets.values():
-            tab.set_presentation(on)
-        if on:
-            self.showFullScreen()
-        else:
-            self.showNormal()
-            self.fit_to_screen()
-
-    toggle_presentation = set_presentation  # the name tabs and tests have used
-
-    def fit_to_screen(self, wanted: QSize | None = None) -> None:
-        """Resize to ``wanted`` (or the current size), never beyond the screen's free area."""
-        screen = self.screen()
-        if screen is None:
-            return
-        avail = screen.availableGeometry()
-        frame_extra = self.frameGeometry().size() - self.geometry().size()
-        size = (wanted or self.size()).boundedTo(avail.size() - frame_extra)
-        self.resize(size)
-        geo = self.frameGeometry()
-        if not avail.contains(geo):
-            self.move(max(avail.left(), min(geo.left(), avail.right() - geo.width())),
-                      max(avail.top(), min(geo.top(), avail.bottom() - geo.height())))
-
-    def set_side_panels_visible(self, visible: bool) -> None:
-        """Every tab's settings panel (see gui/drawer.py); hiding it gives the demo the whole width."""
-        visible = bool(visible)
-        if self.panel_action.isChecked() != visible:
-            self.panel_action.setChecked(visible)
-        self.drawer.set_all_visible(visible)
-        self.settings.setValue("presentation_hides_panels", not visible and self._presentation)
-
-    def set_scene_list_visible(self, visible: bool) -> None:
-        """The lecture's scenes in a list at the window's right edge (F9), above the tabs."""
-        lst = self.scenes.list
-        if lst.parentWidget() is not self:
-            lst.setParent(self)
-        if self.scenes.list_action.isChecked() != bool(visible):
-            self.scenes.list_action.setChecked(bool(visible))
-        lst.setVisible(bool(visible))
-        self._place_scene_list()
-        if visible:
-            lst.raise_()
-            lst.setFocus()
-
-    def _place_scene_list(self) -> None:
-        lst = self.scenes.list
-        if not lst.isVisible():
-            return
-        top = self.tabs.geometry().top() + self.tabs.tabBar().height()
-        width = min(max(self.width() // 4, 260), self.width() // 2)
-        lst.setGeometry(self.width() - width, top, width, self.statusBar().geometry().top() - top)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        self._place_scene_list()
-        if hasattr(self, "drawer"):
-            self.drawer.schedule()
-
+    # ------------------------------------------------------------------ view (more in gui/presentation.py)
     def set_captions(self, visible: bool) -> None:
         for tab in self.tab_widgets.values():
             tab.set_captions_visible(visible)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence
+from PySide6.QtWidgets import QLabel
 
 from core import movie
 from core.errors import UserError
@@ -46,6 +47,11 @@ class Recorder(QObject):
         self.action = window._action("&Record runs", self.set_recording, QKeySequence("Ctrl+R"),
                                      "Film every run of the visible tab as an animated GIF for slides",
                                      checkable=True)
+        self.badge = QLabel("● REC")
+        self.badge.setStyleSheet("QLabel { color: #D55E00; font-weight: bold; padding: 0 8px; }")
+        self.badge.setToolTip("Recording: every run of the visible tab becomes a movie (Ctrl+R stops)")
+        self.badge.hide()
+        window.statusBar().addPermanentWidget(self.badge)
         self._timer = QTimer(self)
         self._timer.setInterval(1000 // FPS)
         self._timer.timeout.connect(self._tick)
@@ -64,6 +70,7 @@ class Recorder(QObject):
         on = bool(on)
         if self.action.isChecked() != on:
             self.action.setChecked(on)
+        self.badge.setVisible(on)
         if on:
             self._timer.start()
             self.window.show_status(f"Recording: the next run becomes a movie in {self.folder}.")

@@ -43,8 +43,13 @@ class SceneControl(QObject):
             item = QListWidgetItem(f"{i + 1}. {scene.name}")
             item.setToolTip(scene.caption)
             self.list.addItem(item)
-        self.list.itemActivated.connect(lambda item: self.apply_index(self.list.row(item)))
-        self.list.itemClicked.connect(lambda item: self.apply_index(self.list.row(item)))
+        self.list.itemActivated.connect(self._picked)
+        self.list.itemClicked.connect(self._picked)
+
+    def _picked(self, item: QListWidgetItem) -> None:
+        """A scene picked in the list: show it and give the screen back to it."""
+        self.apply_index(self.list.row(item))
+        self.window.set_scene_list_visible(False)
 
     # ------------------------------------------------------------------ menu
     def build_menu(self, menu: QMenu) -> None:

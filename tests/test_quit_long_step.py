@@ -53,3 +53,39 @@ def test_quitting_in_a_long_step_waits_keeps_the_loop_alive_and_exits_0(tmp_path
     assert waited >= 7.0  # it really waited for the step
     assert "Stopping" in r.stdout  # and said so in the status bar
     assert ticks >= 40  # the event loop kept running (10 ticks a second) while it waited
+
+
+HEAVIEST = textwrap.dedent("""
+    import sys, time
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from gui.main_window import MainWindow
+    window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+    window.show()
+    window.select_tab("evolution")
+    tab = window.current_tab()
+    # the heaviest run the tab allows: ImageNet (EfficientNet-Lite0, offline) at the largest population
+    tab.model_combo.setCurrentIndex(tab.model_combo.findData("efficientnet_lite0"))
+    population = tab.search_form.editor("population")
+    population.setValue(population.maximum())
+    assert tab.search_form.params().population == population.maximum() >= 1000
+    tab.start()
+    assert tab.runner.is_running
+    t0 = time.monotonic()
+    QTimer.singleShot(4000, window.close)
+    status = app.exec()
+    window.shutdown()
+    print("quit after", round(time.monotonic() - t0, 1), "s", flush=True)
+    sys.exit(status)
+""")
+
+
+def test_quitting_imagenet_evolution_at_the_largest_population_exits_0(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), "FOOLING_LAB_DEVICE": "cpu",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    r = subprocess.run([sys.executable, "-c", HEAVIEST, str(tmp_path / "s.ini")], capture_output=True, text=True,
+                       env=env, timeout=600, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "QThread: Destroyed" not in r.stderr and "Traceback" not in r.stderr
+    assert "quit after" in r.stdout

@@ -29,7 +29,7 @@ class CurvePlot(pg.PlotWidget):
             if label is not None:
                 label.setText(label.text, size=f"{style.axis_pt(self._presentation)}pt")
 
-    def add_curve(self, key: str, name: str, color: str, width: float = 3.0, dashed: bool = False,
+    def add_curve(self, key: str, name: str | None, color: str, width: float = 3.0, dashed: bool = False,
                   symbol: str | None = None) -> pg.PlotDataItem:
         pen = pg.mkPen(color, width=width, style=pg.QtCore.Qt.PenStyle.DashLine if dashed else
                        pg.QtCore.Qt.PenStyle.SolidLine)

@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from . import style
+from .image_panel import TitledImageView
 
 GAP = 3  # pixels between tiles, in image pixels
 
@@ -31,19 +32,11 @@ def mosaic(rows: Sequence[np.ndarray], gap: int = GAP, fill: int = 128) -> np.nd
     return out
 
 
-class DigitStrip(pg.GraphicsLayoutWidget):
+class DigitStrip(TitledImageView):
     """A titled mosaic: ``set_rows([inputs, recons], names=[...], values=[...])``."""
 
     def __init__(self, title: str = "", parent=None) -> None:
-        super().__init__(parent)
-        self.setBackground("w")
-        self._presentation = False
-        self._title_text = title
-        self._title = self.addLabel(title, row=0, col=0)
-        self.view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
-        self.view.setMenuEnabled(False)
-        self.item = pg.ImageItem(axisOrder="row-major")
-        self.view.addItem(self.item)
+        super().__init__(title, parent)
         self._row_labels: list[pg.TextItem] = []
         self._col_labels: list[pg.TextItem] = []
         self._layout_key: tuple | None = None
@@ -144,8 +137,7 @@ class DigitStrip(pg.GraphicsLayoutWidget):
         return [t.toPlainText() for t in self._col_labels if t.isVisible()]
 
     def set_presentation(self, on: bool) -> None:
-        self._presentation = on
-        self.set_title(self._title_text)
+        super().set_presentation(on)
         for t in self._row_labels:
             t.setFont(self._font())
         for t in self._col_labels:

@@ -35,13 +35,6 @@ CAPTION_SCALE = 1.25
 READOUT_SCALE = 1.9
 
 
-#: A focus ring one sees from the back row: a thick orange frame on the field that has the keys.
-FOCUS_RING_QSS = (
-    "QLineEdit:focus, QAbstractSpinBox:focus, QComboBox:focus, QListWidget:focus {"
-    f" border: 3px solid {ORANGE}; border-radius: 3px; }}"
-)
-
-
 def fit_presentation_font(screen_height: int) -> int:
     """Scale the presentation point size to the screen (never below the normal size); returns it.
 

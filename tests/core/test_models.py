@@ -72,9 +72,46 @@ def test_user_state_dict_and_torchscript_files(tmp_path):
 
     ts_path = tmp_path / "scripted.pt"
     torch.jit.script(net).save(str(ts_path))
-    name = models.register_model_file(ts_path)
+    with pytest.raises(UserError, match="TorchScript, which is a program"):
+        models.register_model_file(ts_path)  # refused unless trusted
+    name = models.register_model_file(ts_path, trust_code=True)
     clf = models.load_classifier(name)
-    torch.testing.assert_close(clf(torch.rand(2, 1, 28, 28)).shape, torch.Size([2, 10]))
+    try:
+        x = torch.rand(2, 1, 28, 28)
+        # the same numbers as the network run here, computed in the sandbox's own process
+        reference = models.Classifier(net, name="ref", input_size=(28, 28), labels=models.MNIST_LABELS,
+                                      mean=(0.1307,), std=(0.3081,), channels=1)
+        torch.testing.assert_close(clf(x), reference(x))
+        # gradients too: the white-box attacks work on a trusted TorchScript model
+        xa, xb = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+        with torch.enable_grad():
+            (ga,) = torch.autograd.grad(clf(xa)[:, 3].sum(), xa)
+            (gb,) = torch.autograd.grad(reference(xb)[:, 3].sum(), xb)
+        torch.testing.assert_close(ga, gb)
+        assert clf.net.box._proc.pid != os.getpid()
+    finally:
+        clf.net.box.close()
+
+
+def test_safetensors_for_listed_architectures_and_wrong_shapes_named(tmp_path):
+    from core import model_files
+
+    for name in ("mnist_cnn", "mobilenet_v3_large"):  # data only, recognised by its layer names
+        spec = models.get_spec(name)
+        state = {k: torch.zeros(v.shape) for k, v in spec.build().state_dict().items()}
+        path = model_files.save_safetensors(state, tmp_path / f"{name}.safetensors")
+        assert model_files.register_model_file(path) == f"file:{name}"
+        assert models.load_classifier(f"file:{name}").input_size == spec.input_size
+    for name in models.model_names():  # every architecture names its first wrong layer
+        spec = models.get_spec(name)
+        if spec.source == "file":
+            continue
+        with torch.device("meta"):
+            state = dict(spec.build().state_dict())
+        first = next(iter(state))
+        state[first] = torch.zeros(3, 1)
+        with pytest.raises(UserError, match=f"layer “{first}” is 3×1, the architecture needs"):
+            model_files.check_fits(state, spec, "w.safetensors")
 
 
 class _Evil:

@@ -12,12 +12,15 @@ LECTURE_ORDER = ["Elephant → tiger shark", "Noise → any class", "Invisible: 
                  "Black box: MNIST digits in seconds", "Black box: ImageNet",
                  "Noise vs. geometry (direct vs. CPPN)", "A curve in the plane", "Many dimensions",
                  "Random images are noise", "Compression: the code size", "Denoising", "LIAR!"]
+INSIDE = ["Inside: the network's anatomy", "What a neuron wants", "We cannot draw a cat", "DeepDream"]
 
 
 def test_the_lecture_ships_its_scenes_in_order_with_captions():
     lecture = scenes.lecture_scenes()
     names = [s.name for s in lecture]
     assert [n for n in names if n in LECTURE_ORDER] == LECTURE_ORDER
+    assert [n for n in names if n in INSIDE] == INSIDE  # one per page of "Inside the network", in order
+    assert names.index(INSIDE[0]) > names.index("Noise vs. geometry (direct vs. CPPN)")  # the tabs' order
     assert all(s.caption and s.tab for s in lecture)
     assert len({s.slug for s in lecture}) == len(lecture)
 

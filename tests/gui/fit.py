@@ -13,7 +13,9 @@ words, with the widget's class, object name or text and its place in the window:
 * the window itself larger than the screen's available geometry, a minimum size larger than the
   screen, and, in presentation mode, a visible menu bar.
 
-A widget that elides on purpose (a name, never a number) sets the dynamic property
+An overlay that is no part of the layout (the focus ring) sets ``fit_ignore = True``.
+Combo boxes elide their current choice on purpose (``gui/lecture_style.py``): a shortened name is
+fine, a lost number is reported. A widget that elides on purpose (a name, never a number) sets the dynamic property
 ``elides = True``; it is then exempt, provided every number of its ``full_text`` property (if set)
 is still shown. A widget that paints its own text (a mosaic of captions) can report its own cuts
 by defining ``fit_problems() -> list[str]``.
@@ -133,12 +135,10 @@ def text_problem(widget) -> str | None:
             need_h = widget.heightForWidth(w)
             if need_h > h + TOLERANCE:
                 return f"wrapped text needs {need_h} px of height, has {h}"
-            longest = max((fm.horizontalAdvance(word) for word in re.sub(r"<[^>]+>", " ", text).split()),
-                          default=0)
-            room = widget.contentsRect().width() - 2 * max(widget.indent(), 0) if widget.indent() > 0 else \
-                widget.contentsRect().width()
-            if longest > room + TOLERANCE:
-                return f"a word needs {longest} px, the label has {room}"
+            room = widget.contentsRect().width() - 2 * max(widget.indent(), 0) - 2 * widget.margin()
+            widest = _widest_line(widget, text, room)
+            if widest > room + TOLERANCE:
+                return f"a word needs {widest} px, the label has {room}"
             return None
         hint = widget.sizeHint()
         if hint.width() > w + TOLERANCE or hint.height() > h + TOLERANCE:
@@ -173,6 +173,12 @@ def text_problem(widget) -> str | None:
         text = widget.currentText()
         if not text:
             return None
+        from gui.lecture_style import combo_shows
+
+        shown = combo_shows(widget)
+        if shown != text:  # the style shortens names on purpose; numbers must stay whole
+            lost = [n for n in NUMBER.findall(text) if n not in shown]
+            return f"shows {shown!r}: the number {lost[0]} is cut" if lost else None
         opt = QStyleOptionComboBox()
         widget.initStyleOption(opt)
         room = widget.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
@@ -201,6 +207,28 @@ def text_problem(widget) -> str | None:
             return f"number needs {need} px, has {edit.width()}"
         return None
     return None
+
+
+def _widest_line(label, text: str, room: int) -> int:
+    """The widest line of a word-wrapped label laid out at ``room`` pixels (a word too long for
+    the label sticks out), measured on the label's own text document, rich text included."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import Qt as GuiQt  # Qt.mightBeRichText lives in QtGui's namespace
+    from PySide6.QtGui import QTextDocument, QTextOption
+
+    doc = QTextDocument()
+    doc.setDefaultFont(label.font())
+    doc.setDocumentMargin(0)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    doc.setDefaultTextOption(option)
+    fmt = label.textFormat()
+    if fmt == Qt.TextFormat.RichText or (fmt == Qt.TextFormat.AutoText and GuiQt.mightBeRichText(text)):
+        doc.setHtml(text)
+    else:
+        doc.setPlainText(text)
+    doc.setTextWidth(max(room, 1))
+    return int(doc.idealWidth() + 0.999)
 
 
 def tab_bar_problems(bar) -> list[str]:
@@ -312,7 +340,7 @@ def widget_problems(window) -> list[str]:
     out = []
     page = where(window)
     for widget in window.findChildren(QWidget):
-        if not widget.isVisible() or widget.isWindow():
+        if not widget.isVisible() or widget.isWindow() or _ignored(widget, window):
             continue
         label = f"[{page}] {describe(widget)} {place(widget, window)}"
         problem = text_problem(widget)
@@ -329,6 +357,16 @@ def widget_problems(window) -> list[str]:
         if callable(own):
             out.extend(f"{label}: {p}" for p in own())
     return out
+
+
+def _ignored(widget, window) -> bool:
+    """Overlays (the focus ring) mark themselves ``fit_ignore``; their children go with them."""
+    w = widget
+    while w is not None and w is not window:
+        if w.property("fit_ignore"):
+            return True
+        w = w.parentWidget()
+    return False
 
 
 def settle(rounds: int = 4) -> None:

@@ -63,7 +63,9 @@ def test_checker_finds_a_cut_label_button_combo_and_number(qtbot, box):
     spin.setRange(0, 10**9)
     spin.setValue(123456789)
     spin.setSuffix(" images")
-    for w in (label, button, combo, spin):
+    wrapped = QLabel("<b>validation</b> loss 0.0954")
+    wrapped.setWordWrap(True)
+    for w in (label, button, combo, spin, wrapped):
         w.setFixedWidth(60)
         box.layout().addWidget(w)
     _show(qtbot, box, 200, 200)
@@ -73,6 +75,7 @@ def test_checker_finds_a_cut_label_button_combo_and_number(qtbot, box):
     assert "QPushButton 'Measure: digits" in text
     assert "QComboBox 'Targeted PGD" in text
     assert "QSpinBox '123456789 images'" in text and "number needs" in text
+    assert "QLabel 'validation loss 0.0954'" in text and "a word needs" in text
 
 
 def test_checker_finds_a_widget_outside_the_window_and_a_cut_group_title(qtbot, box):
@@ -108,3 +111,20 @@ def test_checker_accepts_what_fits_and_what_elides_on_purpose(qtbot, box):
     names.setText("king pen…  10.…")  # a number cut is never fine
     fit.settle()
     assert any("elides a number" in p for p in fit.widget_problems(box))
+
+
+def test_combo_names_may_shorten_on_purpose_but_never_their_numbers(qtbot, box):
+    from gui.lecture_style import LectureStyle
+
+    style = LectureStyle()
+    name, counted = QComboBox(), QComboBox()
+    name.addItem("Targeted PGD (iterative, with momentum)")
+    counted.addItem("Bundled MNIST sample (10,000)")
+    for combo in (name, counted):
+        combo.setStyle(style)
+        combo.setFixedWidth(150)
+        box.layout().addWidget(combo)
+    _show(qtbot, box, 300, 120)
+    text = "\n".join(fit.widget_problems(box))
+    assert "Targeted PGD" not in text
+    assert "the number 10,000 is cut" in text

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QCompleter, QLineEdit, QPushButton
 
 from core import scenes
+from gui.scene_control import page_index
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,6 +115,16 @@ def test_every_shipped_scene_applies_without_problems(qtbot, window):
         assert problems == [], f"{scene.name}: {problems}"
         assert window.current_tab().key == scene.tab
         assert scene.name in window.statusBar().currentMessage()
+        for key, wanted in scene.tabs.items():  # what the scene says is what the tab now holds
+            tab = window.tab_widgets[key]
+            state = tab.scene_state()
+            page = wanted.get("page", 0)
+            assert state["page"] == (page if isinstance(page, int) else page_index(tab, page)), scene.name
+            for form, values in wanted.get("params", {}).items():
+                for field, value in values.items():
+                    assert state["params"][form][field] == value, (scene.name, form, field)
+            for field, value in wanted.get("extra", {}).items():
+                assert state.get("extra", {}).get(field) == value, (scene.name, field)
 
 
 def test_save_current_scene_and_open_it_again(qtbot, window, tmp_path):
@@ -193,23 +204,27 @@ def test_record_films_a_run_of_the_visible_tab_as_a_gif(qtbot, window, tmp_path)
     import imageio.v3 as iio
     import numpy as np
 
-    tab = window.tab_widgets["manifold"]
+    tab = window.tab_widgets["evolution"]  # a run of many generations
     window.tabs.setCurrentWidget(tab)
     window.recorder.folder = tmp_path
+    written = []
+    window.recorder.movie_written.connect(written.append)
     window.recorder.set_recording(True)
+    assert window.recorder.badge.isVisible() and window.recorder.action.isChecked()
     tab.start()
-    qtbot.waitUntil(lambda: window.recorder._movie is not None and len(window.recorder._movie.frames) >= 6,
-                    timeout=60000)
-    with qtbot.waitSignal(window.recorder.movie_written, timeout=60000) as blocker:
-        tab.stop()  # the run ends: the movie is written in the background
-    path = Path(blocker.args[0])
+    qtbot.waitUntil(lambda: written or (window.recorder._movie is not None
+                                        and len(window.recorder._movie.frames) >= 4), timeout=90000)
+    tab.stop()  # the run ends: the movie is written in the background
+    qtbot.waitUntil(lambda: bool(written), timeout=60000)
+    path = Path(written[0])
     assert path.parent == tmp_path and path.suffix == ".gif"
     frames = iio.imread(path, index=None)
     assert frames.shape[0] > 1 and any(not np.array_equal(frames[0], f) for f in frames[1:])
     meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    assert meta["tab"] == "manifold" and meta["scene"]["tab"] == "manifold"
+    assert meta["tab"] == "evolution" and meta["scene"]["tab"] == "evolution"
     assert "Saved the movie" in window.statusBar().currentMessage()
     window.recorder.set_recording(False)
+    assert not window.recorder.badge.isVisible()
 
 
 def test_a_squeezed_tab_folds_its_settings_panel_into_a_drawer(qtbot, window):
@@ -220,6 +235,11 @@ def test_a_squeezed_tab_folds_its_settings_panel_into_a_drawer(qtbot, window):
         pytest.skip("no tab names a settings panel")
     window.tabs.setCurrentWidget(tab)
     panel = side_panel(tab)
+    from PySide6.QtCore import QSize
+
+    window.tabs.room = QSize(500, 380)  # a small screen
+    window.tabs.updateGeometry()
+    window.layout().activate()
     window.resize(520, 420)
     qtbot.waitUntil(lambda: not panel.isVisible(), timeout=3000)
     assert window.drawer.button.isVisible()
@@ -227,5 +247,17 @@ def test_a_squeezed_tab_folds_its_settings_panel_into_a_drawer(qtbot, window):
     assert panel.isVisible()
     window.drawer.button.click()
     assert not panel.isVisible()
+    window.tabs.room = None
     window.set_side_panels_visible(True)
     assert panel.isVisible()
+
+
+def test_a_focus_ring_follows_the_keyboard(qtbot, window):
+    spin = _field(window, QAbstractSpinBox)
+    _focus(qtbot, spin)
+    ring = window.focus_ring
+    qtbot.waitUntil(ring.isVisible, timeout=2000)
+    spot = spin.mapTo(window, spin.rect().topLeft())
+    assert ring.geometry().contains(spot) and ring.width() > spin.width()
+    window.current_tab().setFocus()
+    qtbot.waitUntil(lambda: not ring.isVisible(), timeout=2000)
