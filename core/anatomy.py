@@ -99,8 +99,11 @@ def _trace(model: Classifier) -> list[_Part]:
     records: list[_Part] = []
     calls: dict[str, int] = {}
     hooks = []
+    owner = threading.get_ident()  # another tab may run the same shared model meanwhile
     for path, module, container in _parts(model.net):
         def hook(mod, _inp, out, path=path, container=container):
+            if threading.get_ident() != owner:
+                return
             if not isinstance(out, torch.Tensor):
                 out = getattr(out, "logits", None)
                 if not isinstance(out, torch.Tensor):
