@@ -20,6 +20,7 @@ class ControlPanel(QWidget):
 
     def __init__(self, run_button: QPushButton, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("side_panel")  # folds into a drawer where room is short (gui/drawer.py)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(run_button)

@@ -117,6 +117,7 @@ class EvolutionTab(LabTab):
         left_widget = QWidget()
         left_widget.setLayout(left)
         left_widget.setFixedWidth(380)
+        left_widget.setObjectName("side_panel")  # folds into a drawer where room is short (gui/drawer.py)
 
         self.views = EvolutionViews(self.make_caption(
             "The network is a <b>black box</b>: we only ask it what it sees. Start from random "
