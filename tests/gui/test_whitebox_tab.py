@@ -49,7 +49,9 @@ def test_broken_drop_gives_a_sentence_and_keeps_the_picture(window, qtbot, tmp_p
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg")
     drop_file(window, bad)
-    qtbot.waitUntil(lambda: "broken.jpg" in window.statusBar().currentMessage(), timeout=5000)
+    # the drop is decoded off the UI thread: "Opening broken.jpg…" first, then the verdict
+    qtbot.waitUntil(lambda: "broken.jpg" in window.statusBar().currentMessage()
+                    and not window.statusBar().currentMessage().startswith("Opening"), timeout=10000)
     assert "cannot be read" in window.statusBar().currentMessage() or "not an image" in window.statusBar().currentMessage()
     assert np.array_equal(tab.original_view.image(), before)
 
