@@ -99,11 +99,13 @@ def main() -> None:
     p.add_argument("--device", default="cpu")
     p.add_argument("--shipped", action="store_true", help="only test the shipped default model's detector")
     p.add_argument("--overhead", action="store_true", help="time the job's epoch against a bare loop")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: every core)")
     args = p.parse_args()
+    runtime.configure_threads(args.threads)  # the CLI's and the window's thread pools (torch: every core; BLAS: 1)
     device = runtime.pick_device(args.device)
     digits = mnist_sample()
     print(f"device: {runtime.describe_device(device)}; data: {digits.source}; "
-          f"torch threads: {torch.get_num_threads()}")
+          f"thread pools: {runtime.thread_settings()}")
     if args.overhead:
         print(f"{'arch':<6} {'job s/epoch':>12} {'bare s/epoch':>13} {'ratio':>6}   (medians of epochs 2–{args.epochs}, "
               "interleaved, same thread)")

@@ -1,21 +1,29 @@
 """Figures for the Evolution tab (black-box fooling); prints them, paste into docs/benchmarks.md.
 
-    OMP_NUM_THREADS=2 python bench/evolution.py                      # everything (~10 min on 2 cores)
-    python bench/evolution.py --skip-imagenet                        # MNIST figures only (~2 min)
-    python bench/evolution.py --imagenet-queries 10000               # the issue's full ImageNet budget
+    python bench/evolution.py                                  # everything (~1 h on 2 quiet cores)
+    python bench/evolution.py --only throughput window         # a part
+    python bench/evolution.py --imagenet-queries 3000          # a smaller ImageNet budget
 
-1. Throughput: images evaluated per second through the black-box query, batched (the automatic
-   batch size, and 64 a pass) versus one image per call, on the MNIST CNN and EfficientNet-Lite0.
-2. MNIST CNN, MAP-Elites over the ten digits, stop once every digit has an image at ≥ 99.99 %:
-   generations, queries and seconds, direct and CPPN encodings, three seeds each.
-3. EfficientNet-Lite0, CPPN + MAP-Elites over 20 fixed classes (``IMAGENET_SHOWCASE``): median best
-   confidence after a budget of queried images (with checkpoints on the way).
-Every run is seeded: the same command gives the same generations and queries (times vary).
+Every ImageNet figure is printed for the new setting (MAP-Elites with focused climbing, CPPN inputs
+at three ranges) beside the reference (the paper's MAP-Elites: parents drawn uniformly from the
+archive, one coordinate range), same seed, same budget:
+
+1. throughput: images per second through the black box (automatic batch, 64 a pass, one at a time);
+2. mnist: MAP-Elites until all ten digits are at ≥ 99.99 %;
+3. archive: all 1,000 ImageNet classes, classes with an image at ≥ 99 % after the budget;
+4. showcase / random20: median best confidence over ``IMAGENET_SHOWCASE`` and over 20 classes drawn
+   at random (seed 20), after the budget;
+5. easy: queries until one easy class (jellyfish) has an image at ≥ 99 %;
+6. window: images per second in the window (offscreen, the real tab and runner) against the same
+   job headless, interleaved, MNIST and ImageNet.
+Runs are seeded: the same command gives the same queries and probabilities (times vary, and on a
+shared machine they vary a lot: read ratios measured side by side).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -27,11 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import evolution as ev  # noqa: E402
 from core import models  # noqa: E402
+from core.jobs import CancelToken  # noqa: E402
+
+PARTS = ("throughput", "mnist", "archive", "showcase", "random20", "easy", "window")
+SETTINGS = {"new": {}, "paper": {"focus": 0.0, "multiscale": False, "crossover_rate": 0.0}}
 
 
 def throughput(clf, n: int, n_single: int) -> dict[str, float]:
-    """Images per second through the black box: one call of ``n`` images in the automatic batch
-    size, the same in batches of 64, and ``n_single`` calls of one image each."""
     rng = np.random.default_rng(0)
     imgs = ev.quantise(rng.random((n, clf.channels, *clf.input_size), dtype=np.float32))
     rates = {}
@@ -47,89 +57,149 @@ def throughput(clf, n: int, n_single: int) -> dict[str, float]:
     return rates
 
 
-def print_throughput(name: str, r: dict[str, float]) -> None:
-    print(f"  {name:19s} batched ({r['auto_size']} a pass) {r['auto']:7.1f}/s   in 64s {r['64']:7.1f}/s   "
-          f"one at a time {r['single']:7.1f}/s   ratio batched / one at a time {r['auto'] / r['single']:4.1f}×")
-
-
-def mnist_runs(clf, encoding: str, seeds: list[int], population: int) -> list[dict]:
-    rows = []
-    for seed in seeds:
-        params = ev.EvolutionParams(encoding=encoding, algorithm="map-elites", population=population,
-                                    generations=100_000, stop_at=0.9999, seed=seed)
-        last = None
-        for last in ev.evolution_job(clf, range(10), params):
-            pass
-        rows.append({"seed": seed, "generations": last.generation, "queries": last.queries,
-                     "seconds": last.seconds, "reached": last.reached,
-                     "min_prob": float(last.cell_probs.min())})
-        print(f"  {encoding:6s} seed {seed}: all ten digits ≥ 99.99 %: {last.reached}  "
-              f"generations {last.generation:5d}  queries {last.queries:7,d}  {last.seconds:6.1f} s  "
-              f"(lowest digit {last.cell_probs.min():.5%})", flush=True)
-    return rows
-
-
-def imagenet_run(clf, budget: int, population: int, seed: int, checkpoints: list[int]) -> dict:
-    labels = clf.labels
-    targets = [models.resolve_class(labels, name) for name in ev.IMAGENET_SHOWCASE]
-    params = ev.EvolutionParams(encoding="cppn", algorithm="map-elites", population=population,
-                                generations=1_000_000, max_queries=budget, stop_at=0.99, seed=seed)
-    marks = {}
+def run(clf, targets, **kw) -> ev.EvolutionFrame:
     last = None
-    pending = sorted(c for c in checkpoints if c <= budget)
-    for last in ev.evolution_job(clf, targets, params):
-        while pending and last.queries >= pending[0]:
-            q = pending.pop(0)
-            marks[q] = float(np.median(last.cell_probs))
-            print(f"  after {last.queries:6,d} queries ({last.seconds:6.0f} s, {last.generation} generations): "
-                  f"median best confidence {marks[q]:.1%}", flush=True)
-    per = {labels[t]: float(p) for t, p in zip(last.targets, last.cell_probs)}
-    return {"queries": last.queries, "generations": last.generation, "seconds": last.seconds,
-            "median": float(np.median(last.cell_probs)), "per_class": per, "marks": marks, "last": last}
+    for last in ev.evolution_job(clf, targets, ev.EvolutionParams(**kw)):
+        pass
+    return last
+
+
+def imagenet(clf, targets, budget: int, setting: str, **kw) -> ev.EvolutionFrame:
+    return run(clf, targets, max_queries=budget, generations=10_000_000, stop_at=0.99, goal_classes=None,
+               seed=0, **{**SETTINGS[setting], **kw})
+
+
+def window_rate(model: str, targets: str, seconds: float, **kw) -> float:
+    """Images per second of the tab's run in a real (offscreen) window, measured after warm-up."""
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings)
+    w.resize(1280, 720)
+    w.show()
+    w.select_tab("evolution")
+    tab = w.tab_widgets["evolution"]
+    tab.model_combo.setCurrentIndex(tab.model_combo.findData(model))
+    tab.target_field.set_text(targets)
+    for name, value in kw.items():
+        form = tab.search_form if name in tab.search_form.names else tab.genome_form
+        form.set_params(form.params().replace(**{name: value}))
+    tab.start()
+    marks = []
+    t_end = None
+    while True:
+        app.processEvents()
+        f = tab.last_frame
+        if f is not None and f.generation >= 2:
+            marks.append((time.perf_counter(), f.queries))
+            if t_end is None:
+                t_end = time.perf_counter() + seconds
+        if t_end is not None and time.perf_counter() > t_end:
+            break
+        time.sleep(0.005)
+    tab.stop()
+    w.close()
+    (t0, q0), (t1, q1) = marks[0], marks[-1]
+    return (q1 - q0) / max(t1 - t0, 1e-9)
+
+
+def headless_rate(clf, targets, seconds: float, **kw) -> float:
+    token = CancelToken()
+    marks = []
+    t_end = None
+    for f in ev.evolution_job(clf, targets, ev.EvolutionParams(generations=10_000_000, stop_at=None, **kw),
+                              cancel=token):
+        if f.generation >= 2:
+            marks.append((time.perf_counter(), f.queries))
+            t_end = t_end or time.perf_counter() + seconds
+        if t_end is not None and time.perf_counter() > t_end:
+            token.cancel()
+    (t0, q0), (t1, q1) = marks[0], marks[-1]
+    return (q1 - q0) / max(t1 - t0, 1e-9)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--skip-imagenet", action="store_true")
+    p.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
+    p.add_argument("--settings", nargs="+", choices=tuple(SETTINGS), default=list(SETTINGS))
     p.add_argument("--imagenet-queries", type=int, default=10_000)
-    p.add_argument("--imagenet-population", type=int, default=20)
-    p.add_argument("--grid-out", default=None, help="save the ImageNet elites' grid as this PNG")
+    p.add_argument("--easy-class", default="jellyfish")
+    p.add_argument("--easy-queries", type=int, default=2_000)
+    p.add_argument("--window-seconds", type=float, default=20.0)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; parts: {' '.join(args.only)}", flush=True)
     mnist = models.load_classifier("mnist_cnn", "cpu")
-    print("\n1. Throughput through the black-box query (images evaluated per second)")
-    print_throughput("MNIST CNN:", throughput(mnist, 2048, 300))
-    lite = None
-    if not args.skip_imagenet:
-        lite = models.load_classifier("efficientnet_lite0", "cpu")
-        print_throughput("EfficientNet-Lite0:", throughput(lite, 128, 40))
+    lite = models.load_classifier("efficientnet_lite0", "cpu")
+    labels = lite.labels
+    budget = args.imagenet_queries
 
-    print("\n2. MNIST CNN, MAP-Elites over the ten digits until all are at ≥ 99.99 % (population 50)")
-    for enc in ("direct", "cppn"):
-        rows = mnist_runs(mnist, enc, args.seeds, 50)
-        sec = [r["seconds"] for r in rows]
-        print(f"  {enc}: median {np.median([r['generations'] for r in rows]):.0f} generations, "
-              f"{np.median([r['queries'] for r in rows]):,.0f} queries, {np.median(sec):.1f} s "
-              f"(max {max(sec):.1f} s); all reached: {all(r['reached'] for r in rows)}")
+    if "throughput" in args.only:
+        print("\nThroughput through the black-box query (images per second)")
+        for name, clf, n, single in (("MNIST CNN", mnist, 2048, 300), ("EfficientNet-Lite0", lite, 128, 40)):
+            r = throughput(clf, n, single)
+            print(f"  {name:19s} batched ({r['auto_size']} a pass) {r['auto']:7.1f}/s   in 64s {r['64']:7.1f}/s   "
+                  f"one at a time {r['single']:7.1f}/s", flush=True)
 
-    if lite is not None:
-        print(f"\n3. EfficientNet-Lite0, CPPN + MAP-Elites, 20 fixed classes, {args.imagenet_queries:,} queried "
-              f"images (population {args.imagenet_population}, seed 0)")
-        marks = [1000, 2000, 3000, 5000, 10000, 20000]
-        res = imagenet_run(lite, args.imagenet_queries, args.imagenet_population, 0, marks)
-        print(f"  median best confidence over the 20 classes: {res['median']:.1%} after {res['queries']:,} "
-              f"queries, {res['generations']} generations, {res['seconds']:.0f} s "
-              f"({res['queries'] / res['seconds']:.1f} images/s)")
-        for name, prob in sorted(res["per_class"].items(), key=lambda kv: -kv[1]):
-            print(f"    {prob:7.2%}  {name}")
-        if args.grid_out:
-            from core import imaging
+    if "mnist" in args.only:
+        print("\nMNIST CNN, CPPN + MAP-Elites, until all ten digits are at ≥ 99.99 % (population 50)")
+        for setting in args.settings:
+            rows = [run(mnist, range(10), encoding="cppn", stop_at=0.9999, generations=100_000, seed=s,
+                        **SETTINGS[setting]) for s in args.seeds]
+            print(f"  {setting:6s} queries per seed {[r.queries for r in rows]}, median "
+                  f"{np.median([r.queries for r in rows]):,.0f} ({np.median([r.seconds for r in rows]):.1f} s); "
+                  f"all reached: {all(r.reached for r in rows)}", flush=True)
 
-            print(f"  grid: {imaging.save_png(args.grid_out, res['last'].cell_mosaic)}")
+    if "archive" in args.only:
+        print(f"\nEfficientNet-Lite0, all 1,000 classes, {budget:,} queries: classes with an image at ≥ 99 %")
+        for setting in args.settings:
+            f = imagenet(lite, range(1000), budget, setting)
+            at = np.flatnonzero(f.cell_probs >= 0.99)
+            names = ", ".join(labels[f.targets[c]] for c in at[np.argsort(-f.cell_probs[at])][:30])
+            print(f"  {setting:6s} {len(at):3d} classes at ≥ 99 % ({f.seconds:.0f} s, "
+                  f"{f.queries / f.seconds:.1f} images/s): {names}", flush=True)
+
+    sets = {"showcase": [models.resolve_class(labels, n) for n in ev.IMAGENET_SHOWCASE],
+            "random20": sorted(np.random.default_rng(20).choice(1000, 20, replace=False).tolist())}
+    for part, targets in sets.items():
+        if part not in args.only:
+            continue
+        print(f"\nEfficientNet-Lite0, {part} (20 classes), {budget:,} queries: median best confidence")
+        for setting in args.settings:
+            f = imagenet(lite, targets, budget, setting)
+            per = ", ".join(f"{labels[t]} {p:.1%}" for t, p in sorted(zip(f.targets, f.cell_probs), key=lambda x: -x[1]))
+            print(f"  {setting:6s} median {np.median(f.cell_probs):.1%}, {int((f.cell_probs >= 0.99).sum())} "
+                  f"at ≥ 99 % ({f.seconds:.0f} s): {per}", flush=True)
+
+    if "easy" in args.only:
+        t = models.resolve_class(labels, args.easy_class)
+        print(f"\nOne easy class, “{labels[t]}”: queries until an image is at ≥ 99 % (budget {args.easy_queries:,})")
+        for setting in args.settings:
+            f = run(lite, [t], stop_at=0.99, max_queries=args.easy_queries, generations=10_000_000, seed=0,
+                    **SETTINGS[setting])
+            print(f"  {setting:6s} " + (f"{int(f.cell_queries[0]):,} queries" if f.reached else
+                                       f"not reached, best {f.cell_probs[0]:.2%}") + f" ({f.seconds:.0f} s)", flush=True)
+
+    if "window" in args.only:
+        print(f"\nImages per second in the window (offscreen, 1280×720) against headless, {args.window_seconds:.0f} s "
+              "each, interleaved")
+        for name, clf, spec in (("mnist_cnn", mnist, "all"), ("efficientnet_lite0", lite, "all")):
+            targets = ev.parse_targets(clf.labels, spec)
+            a1 = headless_rate(clf, targets, args.window_seconds, seed=0)
+            b1 = window_rate(name, spec, args.window_seconds, seed=0)
+            a2 = headless_rate(clf, targets, args.window_seconds, seed=1)
+            b2 = window_rate(name, spec, args.window_seconds, seed=1)
+            head, win = (a1 + a2) / 2, (b1 + b2) / 2
+            print(f"  {name:19s} headless {head:7.1f}/s   window {win:7.1f}/s   ratio {win / head:.2f}", flush=True)
     return 0
 
 

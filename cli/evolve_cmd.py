@@ -10,6 +10,7 @@ from core import evolution, imaging, models, paths, runtime
 from core.errors import UserError
 from core.jobs import CancelToken
 
+from . import movie_opt
 from .common import (
     add_device_option, add_model_options, add_params, emit_json, params_from_args, positive_int, progress,
     resolve_model,
@@ -23,6 +24,7 @@ def register(sub) -> None:
     p.add_argument("--out", default=None, help="folder for the best image per target (PNG) and the grid")
     p.add_argument("--threads", type=positive_int, default=None, help="CPU threads for the model")
     p.add_argument("--json", action="store_true", help="print a final JSON summary line")
+    movie_opt.add_movie_option(p)
     add_device_option(p)
     p.set_defaults(func=cmd_evolve)
 
@@ -71,12 +73,15 @@ def cmd_evolve(args) -> int:
         f" and {len(targets) - 5} more" if len(targets) > 5 else "")
     progress(f"evolving {params.encoding} images for {clf.name} ({params.algorithm}, population "
              f"{params.population_size}, seed {params.seed}): {what}")
+    rec = movie_opt.recorder(args)
     last = None
     shown = 0.0
     token = CancelToken()
     with _StopOnInterrupt(token) as guard:
         for frame in evolution.evolution_job(clf, targets, params, cancel=token):
             last = frame
+            movie_opt.add(rec, [frame.cell_mosaic], f"generation {frame.generation}: best "
+                          f"“{clf.labels[frame.best_target]}” {frame.best_prob:.1%}")
             now = time.perf_counter()
             if frame.done or now - shown > 1.0:
                 shown = now
@@ -98,6 +103,7 @@ def cmd_evolve(args) -> int:
                 saved += 1
         result["grid_png"] = str(imaging.save_png(out / "grid.png", last.cell_mosaic))
         result["pngs"] = saved
+    movie_opt.finish(rec, "evolve", args, params)
     progress(f"done after {result['generations']} generations, {result['queries']:,} images queried, "
              f"{result['seconds']:.1f} s: {last.stop_reason}; {result['classes_at_99']} classes at ≥ 99 %")
     if args.json:

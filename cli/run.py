@@ -10,18 +10,20 @@ from typing import Sequence
 from core import runtime
 from core.errors import UserError
 
-from . import autoencoder_cmd, evolve_cmd, inside_cmd, manifold_cmd, models_cmd, whitebox_cmd
+from . import autoencoder_cmd, evolve_cmd, inside_cmd, manifold_cmd, models_cmd, scenes_cmd, whitebox_cmd
 from .common import ArgumentParser
 
 #: Modules with ``register(subparsers)``; each command sets ``func(args) -> int`` as its default.
-COMMAND_MODULES = [models_cmd, whitebox_cmd, evolve_cmd, inside_cmd, manifold_cmd, autoencoder_cmd]
+COMMAND_MODULES = [models_cmd, whitebox_cmd, evolve_cmd, inside_cmd, manifold_cmd, autoencoder_cmd, scenes_cmd]
 
 log = logging.getLogger("fooling_lab.cli")
 
 
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="main.py", description="Fooling Lab: how neural networks are fooled. "
-                            "Without a command, the window opens.")
+                            "Without a command, the window opens.",
+                            epilog="window: main.py [--presentation] [--scene NAME|NUMBER|FILE.json]; "
+                                   "desktop launcher: main.py --install-launcher | --uninstall-launcher")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for module in COMMAND_MODULES:
         module.register(sub)

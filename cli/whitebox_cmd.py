@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core import imaging, models, paths, runtime, whitebox
 
+from . import movie_opt
 from .common import (
     add_device_option, add_model_options, add_params, emit_json, params_from_args, progress, resolve_model, seed,
 )
@@ -30,6 +31,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=seed, default=0, help="seed for --image noise")
     p.add_argument("--out", default=None, help="where to save the adversarial PNG")
     p.add_argument("--json", action="store_true", help="print a final JSON summary line")
+    movie_opt.add_movie_option(p)
     add_device_option(p)
     p.set_defaults(func=cmd_fool)
 
@@ -74,10 +76,13 @@ def cmd_fool(args) -> int:
     out = paths.check_output_file(args.out or default_name, default_name=default_name, suffix=".png",
                                   what="adversarial image")
     progress(f"fooling {clf.name} into “{clf.labels[target]}” ({args.method}, {args.norm}, ε={args.eps:g})")
+    rec = movie_opt.recorder(args)
     t0 = time.perf_counter()
     last = None
     for frame in whitebox.attack_job(clf, img, target, params):
         last = frame
+        movie_opt.add(rec, [frame.image, frame.perturbation],
+                      f"step {frame.step}: “{clf.labels[target]}” {frame.target_prob:.1%}")
         if not frame.done:
             progress(f"step {frame.step:4d}/{frame.total}  target {frame.target_prob:7.2%}  "
                      f"top-1 {clf.labels[frame.top_indices[0]]} ({frame.top_probs[0]:.1%})")
@@ -100,6 +105,7 @@ def cmd_fool(args) -> int:
     }
     progress(f"saved {saved}: “{summary['top1_name']}” at {summary['top1_prob']:.2%} "
              f"(target {summary['target_prob']:.2%}) after {summary['steps']} steps, {seconds:.1f} s")
+    movie_opt.finish(rec, "fool", args, params)
     if args.json:
         emit_json(summary)
     return 0

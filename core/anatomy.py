@@ -212,9 +212,9 @@ def find_stage(model: Classifier, name: str | int) -> Stage:
 
 
 def dream_default(model: Classifier) -> Stage:
-    """A stage about two thirds into the convolutional part: parts of things, not yet classes."""
+    """A stage a little past the middle of the convolutional part: parts of things, not yet classes."""
     conv = [s for s in stages(model) if s.kind == CONV]
-    return conv[min(len(conv) - 1, (2 * len(conv)) // 3)]
+    return conv[min(len(conv) - 1, int(len(conv) * 0.6))]
 
 
 def check_channel(stage: Stage, channel: int) -> int:

@@ -39,7 +39,7 @@ class DreamParams(Params):
     jitter: int = param(16, "Jitter", unit="px", minimum=0, maximum=128, help="largest random shift per step")
     regularise: bool = param(True, "Regularisers", help="blur the gradient and pull the change back toward the photo")
     max_size: int = param(512, "Largest side", unit="px", minimum=64, maximum=2048, step=32,
-                          help="bigger photos are dreamed at this size (and given back at it)")
+                          help="bigger photos are dreamed at this size (the result keeps the photo's size)")
     seed: int = param(0, "Seed", minimum=0, maximum=2**31 - 1, help="random shifts")
 
 
@@ -92,23 +92,21 @@ def dream_job(model: Classifier, image: np.ndarray, stages: Sequence[Stage], par
         image = np.repeat(image[:, :, None], 3, axis=2)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise UserError("DeepDream needs an RGB 8-bit picture.")
-    h0, w0 = image.shape[:2]
-    if max(h0, w0) > params.max_size:
-        from .imaging import fit_to_size
-
-        f = params.max_size / max(h0, w0)
-        image = fit_to_size(image, (max(1, round(h0 * f)), max(1, round(w0 * f))))
     cancel = cancel or CancelToken()
     gen = torch.Generator().manual_seed(params.seed)
     device = model.device
-    base = from_uint8_image(image, device)
-    h, w = base.shape[2:]
+    full = from_uint8_image(image, device)
+    h0, w0 = image.shape[:2]
+    f = min(1.0, params.max_size / max(h0, w0))
+    h, w = max(1, round(h0 * f)), max(1, round(w0 * f))
+    base = full if f == 1.0 else F.interpolate(full, size=(h, w), mode="bilinear", align_corners=False,
+                                               antialias=True)
     sizes = octave_sizes(h, w, params.octaves, params.octave_scale)
     total = len(sizes) * params.steps
     names = tuple(s.name for s in stages)
     meter, t0 = RateMeter(), time.perf_counter()
     detail = torch.zeros(1, 3, *sizes[0], device=device)
-    step, energy, octave, size, current = 0, 0.0, 0, sizes[0], base
+    step, energy, octave, size, current = 0, 0.0, 0, sizes[0], full
     with torch.enable_grad(), frozen(model), Probe(model, list(stages)) as probe:
         for octave, size in enumerate(sizes, 1):
             photo = F.interpolate(base, size=size, mode="bilinear", align_corners=False, antialias=True)
@@ -132,7 +130,11 @@ def dream_job(model: Classifier, image: np.ndarray, stages: Sequence[Stage], par
                         x = x - 0.02 * (x - photo)
                     x = x.clamp(0, 1)
                 energy = float(loss.detach())
-                current = F.interpolate(x, size=(h, w), mode="bilinear", align_corners=False) if size != (h, w) else x
+                # What the dream added, laid over the photo at its own size (sharp where nothing changed).
+                added = x - photo
+                if size != (h0, w0):
+                    added = F.interpolate(added, size=(h0, w0), mode="bilinear", align_corners=False)
+                current = (full + added).clamp(0, 1)
                 yield _frame(step, total, current, image, octave, len(sizes), size, energy, names, meter, t0, False)
             detail = x - photo
             if cancel.cancelled:

@@ -202,8 +202,9 @@ def visualize_job(model: Classifier, stage: Stage, units: Sequence[int], params:
                   *, cancel: CancelToken | None = None, every: int = 1) -> Iterator[VisFrame]:
     """Synthesise one picture per unit of ``stage`` (all in one batch), yielding every ``every`` steps.
 
-    The last frame has ``done=True`` (also after a stop) and its values measured on the pictures as
-    shown: plain, untransformed, rounded to 8 bits.
+    Live frames report the response to the view each step optimised; the last frame has
+    ``done=True`` (also after a stop) and its values measured on the pictures as shown: plain,
+    untransformed, rounded to 8 bits.
     """
     params = params.validated()
     units = tuple(int(u) for u in units)
@@ -225,12 +226,10 @@ def visualize_job(model: Classifier, stage: Stage, units: Sequence[int], params:
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            if not params.transforms:
-                history.append([float(v) for v in values.detach()])
-            else:
-                with torch.no_grad():
-                    plain = unit_values(probe.run(x.detach())[stage.name], units)
-                history.append([float(v) for v in plain])
+            # The live read-out is the response to what this step saw (a transformed view when
+            # transforms are on: one forward pass per step, not two); the last frame measures the
+            # plain picture.
+            history.append([float(v) for v in values.detach()])
             if step % every == 0 or step == params.steps:
                 yield _frame(step, params.steps, x, units, history, stage, meter.tick(), t0, False)
     with torch.inference_mode():

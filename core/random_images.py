@@ -38,43 +38,31 @@ def null_set_job(seed: int = 0, photo: str | None = None, *, device: torch.devic
     """
     cancel = cancel or CancelToken()
     rng = np.random.default_rng(seed)
-    images, titles, labels, confs, chance = [], [], [], [], []
+    shown: list[tuple[np.ndarray, str, str, float, float]] = []  # image, title, label, confidence, chance
     notes = []
     yield NullSetFrame(step=0, total=3, message="loading the classifiers…")
     clf = models.load_classifier("efficientnet_lite0", device)
-    noise = rng.integers(0, 256, size=(*clf.input_size, 3), dtype=np.uint8)
-    _, name, p = classify(clf, noise, k=1)[0]
-    images.append(noise)
-    titles.append("ImageNet net on random pixels")
-    labels.append(name)
-    confs.append(p)
-    chance.append(1 / clf.num_classes)
+
+    def imagenet_verdict(image: np.ndarray, title: str) -> None:
+        _, name, p = classify(clf, image, k=1)[0]
+        shown.append((image, title, name, p, 1 / clf.num_classes))
+
+    imagenet_verdict(rng.integers(0, 256, size=(*clf.input_size, 3), dtype=np.uint8), "ImageNet net: noise")
     if cancel.checkpoint():
         return
-    ok, why = models.availability("mnist_cnn")
-    if ok:
+    if models.availability("mnist_cnn")[0]:
         mnist = models.load_classifier("mnist_cnn", device)
         digit_noise = rng.integers(0, 256, size=tuple(mnist.input_size), dtype=np.uint8)
-        x = from_uint8_image(digit_noise, mnist.device)
-        probs = mnist.probabilities(x)[0]
+        probs = mnist.probabilities(from_uint8_image(digit_noise, mnist.device))[0]
         k = int(probs.argmax())
-        images.append(np.repeat(digit_noise[:, :, None], 3, axis=2))
-        titles.append("Digit net on random pixels")
-        labels.append(f"digit {mnist.labels[k]}")
-        confs.append(float(probs[k]))
-        chance.append(1 / mnist.num_classes)
+        shown.append((np.repeat(digit_noise[:, :, None], 3, axis=2), "Digit net: noise", f"digit {mnist.labels[k]}",
+                      float(probs[k]), 1 / mnist.num_classes))
     else:
         notes.append("The MNIST digit classifier is not installed here, so only the ImageNet one is shown.")
     samples = sample_images()
     if samples:
         key = photo if photo in samples else ("chelsea" if "chelsea" in samples else next(iter(samples)))
-        real = imaging.fit_to_size(imaging.load_image(samples[key]), clf.input_size)
-        _, name, p = classify(clf, real, k=1)[0]
-        images.append(real)
-        titles.append("ImageNet net on a real photo")
-        labels.append(name)
-        confs.append(p)
-        chance.append(1 / clf.num_classes)
-    yield NullSetFrame(step=3, total=3, done=True, images=tuple(images), titles=tuple(titles),
-                       labels=tuple(labels), confidences=tuple(confs), chance=tuple(chance), note=" ".join(notes),
-                       message="random images classified")
+        imagenet_verdict(imaging.fit_to_size(imaging.load_image(samples[key]), clf.input_size), "ImageNet net: a photo")
+    images, titles, labels, confs, chance = (tuple(column) for column in zip(*shown))
+    yield NullSetFrame(step=3, total=3, done=True, images=images, titles=titles, labels=labels, confidences=confs,
+                       chance=chance, note=" ".join(notes), message="random images classified")

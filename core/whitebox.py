@@ -53,7 +53,8 @@ class AttackParams(Params):
                        decimals=1, help="budget in 8-bit levels: 1 is the smallest change a PNG can carry")
     step: float | None = param(None, "Step size", unit="/ 255", minimum=0, exclusive_minimum=True,
                                maximum=64, step=0.25, decimals=2, none_text="auto",
-                               help="step in levels; auto: ε for PGD (then decayed), 1 level for ascent",
+                               help="step in levels; auto: ε/2 but at least 1 level for PGD (then decayed), "
+                                    "1 level for ascent",
                                applies=lambda p: p.method != "fgsm")
     steps: int = param(60, "Steps", minimum=1, maximum=5000, help="most steps",
                        applies=lambda p: p.method != "fgsm")
@@ -72,6 +73,7 @@ class WhiteboxFrame(Frame):
     gain: float = 1.0
     top_indices: tuple[int, ...] = ()
     top_probs: tuple[float, ...] = ()
+    probs: np.ndarray = field(default=None, repr=False)  # every class's probability for ``image``
     target: int = 0
     target_prob: float = 0.0
     original_class: int = 0
@@ -101,6 +103,23 @@ def _project(delta: torch.Tensor, x0: torch.Tensor, norm: str, radius: float) ->
         if n > radius:
             delta.mul_(radius / n)
     delta.copy_((x0 + delta).clamp(0, 1) - x0)
+
+
+def auto_step(method: str, eps: float) -> float:
+    """The first step in levels when Step size is "auto".
+
+    PGD: half the budget, but never less than one level (or ε, if smaller). A first step of the whole
+    budget ε throws every pixel from one side of the ε-ball to the other, and the target's
+    probability jumped up and down (rocket → tiger shark at ε = 2: 0.85, 0.09, 0.89, 0.11, 0.96, 0.48
+    …); half of it climbs (0.85 → 0.96 without the falls) and is as fast (bench/whitebox.py). A
+    step below one level would be rounded away on the 8-bit grid, so at ε = 1 the step stays 1.
+    Ascent: one level. FGSM: its single step is ε.
+    """
+    if method == "ascent":
+        return 1.0
+    if method == "fgsm":
+        return eps
+    return max(eps / 2, min(eps, 1.0))
 
 
 def l2_radius(eps_levels: float, numel: int) -> float:
@@ -138,7 +157,7 @@ def attack_job(
     x0 = from_uint8_image(image, device)
     total = 1 if params.method == "fgsm" else params.steps
     radius = params.eps / 255 if params.norm == "linf" else l2_radius(params.eps, x0.numel())
-    base_step = (params.step if params.step is not None else (params.eps if params.method != "ascent" else 1.0)) / 255
+    base_step = (params.step if params.step is not None else auto_step(params.method, params.eps)) / 255
     target_t = torch.tensor([target], device=device)
 
     hist_t: list[float] = []
@@ -215,6 +234,7 @@ def _frame(step, total, image, xq, x0, probs, top_k, target, original_class, ori
         message=f"step {step}/{total}: target {float(probs[target]):.1%}",
         image=adv, original=image, perturbation=vis, gain=gain,
         top_indices=tuple(int(i) for i in idx), top_probs=tuple(float(v) for v in vals),
+        probs=probs.detach().cpu().numpy().astype(np.float32, copy=True),
         target=target, target_prob=float(probs[target]), original_class=original_class,
         original_prob=float(probs[original_class]), original_start_prob=original_start,
         history_target=np.asarray(hist_t, dtype=np.float32),

@@ -32,14 +32,9 @@ def setup_logging(folder: Path) -> Path:
     return path
 
 
-def run_app(argv: list[str]) -> int:
-    guard_std_streams()
-    os.environ.setdefault("PYTORCH_ENABLE_MPS_FALLBACK", "1")
-    from core import runtime
-
-    runtime.configure_threads()  # process-wide, so every job's worker thread runs with these pools
+def make_application(argv: list[str]):
+    """The QApplication with the lab's names, base font and pyqtgraph settings (also used by tests)."""
     import pyqtgraph as pg
-    from PySide6.QtCore import QSettings, QStandardPaths, QTimer
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
@@ -48,11 +43,53 @@ def run_app(argv: list[str]) -> int:
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(ORG_NAME)
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    if not getattr(app.style(), "elides_combo_text", False):
+        from .lecture_style import LectureStyle
+
+        app._lecture_style = LectureStyle()  # noqa: SLF001 - keep the Python side alive with the app
+        app.setStyle(app._lecture_style)
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major", background="w", foreground="k")
     font = QFont(app.font())
     font.setPointSize(style.BASE_FONT_PT)
     app.setFont(font)
+    from PySide6.QtGui import QIcon
 
+    from core.resources import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "fooling-lab.png"))))
+    return app
+
+
+def parse_window_args(argv: list[str]):
+    """``--presentation`` and ``--scene NAME|FILE``; the scene is looked up before the window opens."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="main.py", description="Open the Fooling Lab window.")
+    parser.add_argument("--presentation", action="store_true", help="full screen, large text")
+    parser.add_argument("--scene", metavar="NAME|FILE", help="open at a lecture scene (see: main.py scenes)")
+    return parser.parse_args(argv)
+
+
+def run_app(argv: list[str]) -> int:
+    guard_std_streams()
+    from core.errors import UserError
+    from core.scenes import find_scene
+
+    args = parse_window_args(argv)
+    scene = None
+    if args.scene:
+        try:
+            scene = find_scene(args.scene)
+        except UserError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    os.environ.setdefault("PYTORCH_ENABLE_MPS_FALLBACK", "1")
+    from core import runtime
+
+    runtime.configure_threads()  # process-wide, so every job's worker thread runs with these pools
+    from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+
+    app = make_application([])
     log_dir = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation))
     try:
         log_path = setup_logging(log_dir)
@@ -75,9 +112,10 @@ def run_app(argv: list[str]) -> int:
     if tab:
         window.select_tab(tab)
     window.show()
-    if "--presentation" in argv:
-        window.presentation_action.setChecked(True)
-        window.toggle_presentation(True)
+    if args.presentation:
+        window.set_presentation(True)
+    if scene is not None:
+        window.scenes.apply(scene, next((i for i, s in enumerate(window.scenes.lecture) if s == scene), -1))
     if os.environ.get("FOOLING_LAB_AUTORUN"):  # start the current tab's demo at once (tests, kiosks)
         QTimer.singleShot(1500, window.toggle_run)
     quit_after = os.environ.get("FOOLING_LAB_QUIT_AFTER_MS")  # used by the start-and-quit test

@@ -1,4 +1,8 @@
-"""The main window: tabs, menus, shortcuts, status bar, drag-and-drop and settings."""
+"""The main window: tabs, menus, presentation mode, status bar and settings.
+
+Window-wide parts live beside it: keys (keyboard.py), scenes (scene_control.py), the status bar
+per tab (tab_status.py), recording (recorder.py), files and drag-and-drop (file_actions.py).
+"""
 
 from __future__ import annotations
 
@@ -8,27 +12,30 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget,
+    QApplication, QLabel, QMainWindow, QMessageBox,
 )
 
-from core import imaging, runtime
+from core import runtime
 
-from .file_opening import FileOpening
+from .drawer import PanelDrawer
+from .file_actions import FileActions
+from .keyboard import FocusRing, LectureKeys
+from .presentation import ScreenBoundTabs, WindowView
+from .recorder import Recorder
+from .scene_control import SceneControl
+from .tab_status import TabStatus
 from .tabs import TAB_CLASSES
 from .tabs.base import AppContext, LabTab
 from .widgets import style
 from .worker import JobRunner
 
 log = logging.getLogger("fooling_lab.window")
-MAX_RECENT = 8
 #: How long quitting waits for a job's current step before leaving without it.
 QUIT_WAIT_LIMIT_S = 300.0
-
-
-class MainWindow(FileOpening, QMainWindow):
+class MainWindow(FileActions, WindowView, QMainWindow):
     def __init__(self, settings: QSettings | None = None, log_path: Path | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
@@ -50,18 +57,31 @@ class MainWindow(FileOpening, QMainWindow):
             self.device = runtime.pick_device(device_pref)
         except ValueError:
             self.device = runtime.pick_device("auto")
-        self.ctx = AppContext(device=self.device, status=self.show_status, error=self.show_error,
-                              send_image=self.send_image)
-
-        self.tabs = QTabWidget()
+        self.tabs = ScreenBoundTabs()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
+        self.status = TabStatus(self.statusBar(), lambda: self.current_tab().key if self.tabs.count() else "")
+        # Each tab gets its own context, so its messages stay with it (see gui/tab_status.py).
+        self.contexts: dict[str, AppContext] = {}
         self.tab_widgets: dict[str, LabTab] = {}
         for cls in TAB_CLASSES:
-            tab = cls(self.ctx)
+            ctx = AppContext(device=self.device,
+                             status=lambda text, k=cls.key: self.status.post(k, text),
+                             error=lambda text, k=cls.key: self._tab_error(k, text),
+                             send_image=self.send_image)
+            self.contexts[cls.key] = ctx
+            tab = cls(ctx)
             self.tab_widgets[cls.key] = tab
             self.tabs.addTab(tab, cls.title)
+        self.ctx = self.contexts[TAB_CLASSES[0].key]  # kept for code that asks the window for "the" context
+        self.tabs.currentChanged.connect(lambda _i: self.status.tab_shown(self.current_tab().key))
+        self.scenes = SceneControl(self)
+        self.keys = LectureKeys(self, toggle=self.toggle_run, start=self.start_run, stop=self.stop_run,
+                                step_scene=self.scenes.step)
+        QApplication.instance().installEventFilter(self.keys)
+        self.focus_ring = FocusRing(self, style.ORANGE)
 
+        self.drawer = PanelDrawer(self)
         self.device_label = QLabel()
         self.statusBar().addPermanentWidget(self.device_label)
         self._update_device_label()
@@ -95,12 +115,16 @@ class MainWindow(FileOpening, QMainWindow):
         file_menu.addAction(self.quit_action)
 
         run_menu = bar.addMenu("&Run")
-        self.run_action = self._action("Run / stop", self.toggle_run, QKeySequence(Qt.Key.Key_Space),
-                                       "Start the current tab's demo, or stop it")
-        self.stop_action = self._action("Stop", self.stop_run, QKeySequence(Qt.Key.Key_Escape),
-                                        "Stop the current tab's demo after its current step")
+        # Space and Esc are handled by gui/keyboard.py (from any field); the menu only shows them.
+        self.run_action = self._action("Run / stop\tSpace", self.toggle_run, None,
+                                       "Start the current tab's demo, or stop it (Space, from any field)")
+        self.stop_action = self._action("Stop\tEsc", self.stop_run, None,
+                                        "Stop the current tab's demo after its current step (Esc)")
         run_menu.addAction(self.run_action)
         run_menu.addAction(self.stop_action)
+        run_menu.addSeparator()
+        self.recorder = Recorder(self)
+        run_menu.addAction(self.recorder.action)
 
         view = bar.addMenu("&View")
         self.presentation_action = self._action("&Presentation mode", self.toggle_presentation,
@@ -125,6 +149,13 @@ class MainWindow(FileOpening, QMainWindow):
             group.addAction(act)
             device_menu.addAction(act)
 
+        self.panel_action = self._action("Settings &panel", self.set_side_panels_visible, QKeySequence("Ctrl+H"),
+                                         "Show or hide each tab's settings panel (hide it to give a slide "
+                                         "the whole screen)", checkable=True)
+        self.panel_action.setChecked(True)
+        view.addAction(self.panel_action)
+        self.scenes.build_menu(bar.addMenu("&Scenes"))
+
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("Open &log folder", self.open_log_folder, None,
                                          "Where Fooling Lab writes details of internal errors"))
@@ -133,12 +164,17 @@ class MainWindow(FileOpening, QMainWindow):
 
     # ------------------------------------------------------------------ context for tabs
     def show_status(self, text: str) -> None:
-        self.statusBar().showMessage(text, 15000)
+        """A message about the visible tab (it goes when another tab is shown)."""
+        self.status.post(None, text)
 
     def show_error(self, text: str) -> None:
         """A user error: one sentence in the status bar, highlighted; the last good result stays."""
-        self.statusBar().showMessage(f"⚠ {text}", 20000)
+        self.status.post(None, text, error=True)
         log.info("user error: %s", text)
+
+    def _tab_error(self, key: str, text: str) -> None:
+        self.status.post(key, text, error=True)
+        log.info("user error in %s: %s", key, text)
 
     def send_image(self, key: str, image: np.ndarray, label: str) -> None:
         tab = self.tab_widgets.get(key)
@@ -156,12 +192,19 @@ class MainWindow(FileOpening, QMainWindow):
     def toggle_run(self) -> None:
         self.current_tab().toggle()
 
+    def start_run(self) -> None:
+        """Start the current tab's demo unless it already runs (Enter in a field)."""
+        tab = self.current_tab()
+        if not tab.is_running:
+            tab.start()
+
     def stop_run(self) -> None:
         self.current_tab().stop()
 
     def set_device(self, dev: str) -> None:
         self.device = runtime.pick_device(dev)
-        self.ctx.device = self.device
+        for ctx in self.contexts.values():
+            ctx.device = self.device
         self.settings.setValue("device", dev)
         self._update_device_label()
         self.show_status(f"Computing on {runtime.describe_device(self.device)} from the next run on.")
@@ -169,53 +212,7 @@ class MainWindow(FileOpening, QMainWindow):
     def _update_device_label(self) -> None:
         self.device_label.setText(f"  {runtime.describe_device(self.device)}  ")
 
-    # ------------------------------------------------------------------ files
-    def open_dialog(self) -> None:
-        start = str(self.settings.value("last_dir", ""))
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", start, imaging.OPEN_FILTER + ";;All files (*)")
-        if path:
-            self.settings.setValue("last_dir", str(Path(path).parent))
-            self.open_path(path)
-
-    def save_result(self) -> None:
-        if not self.current_tab().save_result():
-            self.show_status("This tab has nothing to save yet.")
-
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in self._recent() if p != path]
-        recent.insert(0, path)
-        self.settings.setValue("recent_files", recent[:MAX_RECENT])
-        self._rebuild_recent()
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recent_files", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
-
-    def _rebuild_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self._recent()
-        for p in recent:
-            act = self.recent_menu.addAction(Path(p).name)
-            act.setStatusTip(p)
-            act.triggered.connect(lambda _=False, p=p: self.open_path(p))
-        self.recent_menu.setEnabled(bool(recent))
-
-    # ------------------------------------------------------------------ view
-    def toggle_presentation(self, on: bool) -> None:
-        self._presentation = on
-        app = QApplication.instance()
-        font = QFont(app.font())
-        font.setPointSize(style.PRESENTATION_FONT_PT if on else style.BASE_FONT_PT)
-        app.setFont(font)
-        for tab in self.tab_widgets.values():
-            tab.set_presentation(on)
-        if on:
-            self.showFullScreen()
-        else:
-            self.showNormal()
-
+    # ------------------------------------------------------------------ view (more in gui/presentation.py)
     def set_captions(self, visible: bool) -> None:
         for tab in self.tab_widgets.values():
             tab.set_captions_visible(visible)
@@ -235,8 +232,9 @@ class MainWindow(FileOpening, QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            self.fit_to_screen()
         else:
-            self.resize(1600, 1000)
+            self.fit_to_screen(QSize(1600, 1000))
         captions = str(self.settings.value("captions", "true")).lower() == "true"
         self.captions_action.setChecked(captions)
         self.set_captions(captions)
@@ -270,6 +268,10 @@ class MainWindow(FileOpening, QMainWindow):
         return tab is not None
 
     def shutdown(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.keys)
+        self.recorder.shutdown()
         for tab in self.tab_widgets.values():
             tab.shutdown()
         self.loader.shutdown()

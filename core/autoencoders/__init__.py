@@ -28,7 +28,8 @@ from .off_manifold import (
 from .prepare import Prepared, mnist_style
 from .training import TrainFrame, strip_indices, train_job
 from .weights import (
-    OPEN_FILTER, SANE_VAL_LOSS, SUFFIXES, TrainedAE, check_out_path, load_default, shipped_weights,
+    OPEN_FILTER, SANE_VAL_LOSS, SUFFIXES, TrainedAE, check_out_path, is_autoencoder_file, load_default,
+    shipped_weights,
 )
 
 __all__ = [name for name in dir() if not name.startswith("_")]

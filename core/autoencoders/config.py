@@ -47,7 +47,7 @@ class AEConfig(Params):
                          help="train on digits corrupted this much, rebuilding the clean ones (0: a plain autoencoder)")
     noise_kind: str = param("gaussian", "Noise kind", choices=tuple(NOISE_TITLES.items()),
                             applies=lambda p: p.noise > 0, help="the corruption used for denoising")
-    loss: str = param("bce", "Loss", choices=(("bce", "Binary cross-entropy"), ("mse", "Mean squared error")),
+    loss: str = param("bce", "Loss", choices=(("bce", "Cross-entropy"), ("mse", "Squared error")),
                       help="what counts as a bad reconstruction, per pixel")
 
     @property

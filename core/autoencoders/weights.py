@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -18,6 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 import torch
 
+from .. import paths
 from ..errors import UserError
 from ..resources import resource_path
 from .config import FORMAT, AEConfig
@@ -79,7 +78,7 @@ class TrainedAE:
     # ------------------------------------------------------------------------ saving
     def save(self, path: str | Path) -> Path:
         """Write the weights (``.safetensors`` by suffix, else a torch file) atomically."""
-        p = check_out_path(path)
+        p = check_out_path(path, default_name=f"autoencoder_{self.config.name}.pt")
         state = {k: v.detach().cpu().contiguous().clone() for k, v in self.model.state_dict().items()}
         meta = {"format": FORMAT, "version": VERSION, "config": self.config.to_dict(),
                 "train_loss": float(self.train_loss), "val_loss": float(self.val_loss),
@@ -159,6 +158,26 @@ def _read_safetensors(p: Path, name: str) -> dict:
     if history:
         blob["history"] = history
     return blob
+
+
+def is_autoencoder_file(path: str | Path) -> bool:
+    """Whether a dropped file is meant as autoencoder weights (rather than a classifier): any
+    ``.pt``/``.pth`` (the loader checks it), a ``.safetensors`` whose header names our format."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".pt", ".pth"):
+        return True
+    if suffix != ".safetensors":
+        return False
+    try:
+        with open(p, "rb") as fh:
+            n = int.from_bytes(fh.read(8), "little")
+            if not 2 <= n <= 1_000_000:
+                return False
+            header = json.loads(fh.read(n))
+        return isinstance(header, dict) and (header.get("__metadata__") or {}).get("format") == json.dumps(FORMAT)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 # ------------------------------------------------------------------------ field checks
@@ -269,46 +288,14 @@ def _history(name: str, history: Any) -> dict:
 
 
 # ------------------------------------------------------------------------ paths
-def check_out_path(path: str | Path, default_name: str = "") -> Path:
-    """Where weights may be written, checked before any long work: a file name that is not too
-    long, in a folder that exists and can be written, not a folder or a special file. A path naming
-    an existing folder means ``default_name`` inside it (when given)."""
-    p = Path(path)
-    if default_name and _is_dir(p):
-        p = p / default_name
-    name = _short(p.name)
-    if not p.name:
-        raise UserError("the output needs a file name.")
-    limit = 255
-    try:
-        limit = os.pathconf(p.parent if str(p.parent) else ".", "PC_NAME_MAX")
-    except (OSError, ValueError, AttributeError):
-        pass
-    if len(os.fsencode(p.name)) > limit - 6:  # room for the ".part" of the atomic write
-        raise UserError(f"the file name “{name}” is too long for this file system.")
-    if not _is_dir(p.parent):
-        raise UserError(f"the folder “{_short(str(p.parent))}” does not exist.")
-    if _is_dir(p):
-        raise UserError(f"“{name}” is a folder; give a file name.")
-    if os.path.lexists(p) and not p.is_file():
-        raise UserError(f"“{name}” is not a regular file; choose another name.")
+def check_out_path(path: str | Path, default_name: str = "autoencoder.pt") -> Path:
+    """Where weights may be written, checked before any long work (``core.paths``: a name that is
+    not too long, in a folder that exists and can be written, not a folder or a special file; an
+    existing folder means ``default_name`` inside it), ending in .pt, .pth or .safetensors."""
+    p = paths.check_output_file(path, default_name=default_name, what="weights")
     if p.suffix.lower() not in SUFFIXES:
-        raise UserError(f"“{name}” should end in .pt or .safetensors.")
-    try:
-        with tempfile.NamedTemporaryFile(dir=p.parent, prefix=".fooling-lab-", delete=True):
-            pass
-        if p.exists() and not os.access(p, os.W_OK):
-            raise PermissionError("read-only file")
-    except OSError as exc:
-        raise UserError(f"cannot write in “{_short(str(p.parent))}” ({exc.strerror or exc}).") from None
+        raise UserError(f"“{_short(p.name)}” should end in .pt or .safetensors.")
     return p
-
-
-def _is_dir(p: Path) -> bool:
-    try:
-        return p.is_dir()
-    except OSError:
-        return False
 
 
 # ------------------------------------------------------------------------ shipped weights

@@ -224,11 +224,26 @@ class CppnEncoding:
                                        -self.max_weight, self.max_weight))
         return Cppn(nodes, conns)
 
+    # --- the weights as a vector, for evolution strategies on one graph
+    def weights(self, g: Cppn) -> tuple[tuple, np.ndarray]:
+        keys = tuple(sorted(g.conns))
+        return keys, np.array([g.conns[k] for k in keys], np.float64)
+
+    def step_scale(self, keys: tuple) -> np.ndarray:
+        """Per weight, 1 / the range of its source: a step then moves every node's input alike
+        (an input at ±16 turns a weight change of 0.1 into a phase shift of 1.6)."""
+        bias = self.n_inputs - 1
+        return np.array([1.0 / self.scales[a // 3] if a < bias else 1.0 for a, _ in keys], np.float64)
+
+    def with_weights(self, g: Cppn, keys: tuple, w: np.ndarray) -> Cppn:
+        w = np.clip(w, -self.max_weight, self.max_weight)
+        return Cppn(g.nodes, {k: float(v) for k, v in zip(keys, w)})
+
     def perturb(self, g: Cppn, rng: np.random.Generator, sigma: float) -> Cppn:
-        """A small step for climbing: every weight moves by N(0, sigma²); the graph stays."""
-        conns = {k: float(np.clip(w + rng.normal(0.0, sigma), -self.max_weight, self.max_weight))
-                 for k, w in g.conns.items()}
-        return Cppn(g.nodes, conns)
+        """A small step for climbing: every weight moves by N(0, sigma²) over its source's range;
+        the graph stays."""
+        keys, w = self.weights(g)
+        return self.with_weights(g, keys, w + sigma * self.step_scale(keys) * rng.standard_normal(len(w)))
 
     def crossover(self, a: Cppn, b: Cppn, rng: np.random.Generator) -> Cppn:
         """``a`` is the fitter parent: its structure is kept; connections both parents share take

@@ -55,6 +55,11 @@ class EvolutionParams(Params):
                          decimals=0, applies=_me,
                          help="share of children that climb the most promising classes "
                               "(0: the paper's MAP-Elites, parents drawn uniformly)")
+    climb: str = param("step", "Climbing", choices=(("step", "One step size (1/5 rule)"),
+                                                      ("es", "Evolution strategy (CSA)")),
+                       applies=lambda p: _me(p) and p.focus > 0,
+                       help="how a focused class is climbed: a (1+λ) step whose size follows the "
+                            "one-fifth success rule, or a (μ/μ_w, λ) evolution strategy on the CPPN weights")
     multiscale: bool = param(True, "Several scales", applies=lambda p: p.encoding == "cppn",
                              help="CPPN inputs at three coordinate ranges on photo-sized models "
                                   "(shape and texture); off: one range, like the paper")

@@ -5,10 +5,15 @@
 * :class:`MapElites` — many targets at once, after the paper: every child is offered to every cell
   and a cell keeps its most confidently classified image. With ``focus`` = 0 every parent is drawn
   uniformly from the archive (the paper's setting). With ``focus`` > 0 that share of the children
-  climbs the few most promising classes that have not reached the goal: a small step of one size
-  per class on their elite's weights, the size adapted by the one-fifth success rule (grow it after
-  a success, shrink it slowly after failures), and a class that stops improving steps aside for the
-  next one. Every child, focused or not, is still offered to every class.
+  climbs the few most promising classes (at ≥ 5 %) that have not reached the goal: by default a (1+λ) step
+  of one size per class, every weight moved by Gaussian noise scaled by its source's range, the
+  size following the one-fifth success rule; or (``climb="es"``, CPPN only) each focused class runs
+  an evolution strategy on its elite's weights (the graph fixed): children are the mean
+  plus Gaussian noise, the mean moves toward the better children ranked by the log-probability of
+  the class, and the step size follows cumulative step-size adaptation (a small (μ/μ_w, λ)-ES, the
+  isotropic core of CMA-ES). A class
+  that stops improving steps aside for the next one. Every child, focused or not, is still offered
+  to every class.
 
 A strategy proposes children (:meth:`ask`) and hears how they did (:meth:`tell`); it never sees the
 network, only the probabilities the black box returned.
@@ -26,9 +31,17 @@ from .blackbox import to_u8
 #: step aside, and the step size's start and limits (CPPN weights lie in ±20).
 FOCUS_WIDTH = 4
 FOCUS_PATIENCE = 150
+#: Below this probability a class is not climbed but explored (small steps from near zero lead
+#: nowhere; the standard mutation, which also changes the graph, goes further).
+FOCUS_MIN = 0.05
 SIGMA_START, SIGMA_MIN, SIGMA_MAX = 0.5, 0.02, 4.0
 #: The one-fifth rule: a success multiplies the step by GROW, a failure by GROW ** -0.25.
 GROW = 1.5
+#: The evolution strategy's first step size on CPPN weights.
+ES_SIGMA_START = 0.3
+#: After this many focused children in a row without a better image, the strategy restarts
+#: from the elite with half its step size.
+ES_RESTART = 30
 #: A focused child is sometimes a full mutation (the graph may change) rather than a weight step.
 FOCUS_STRUCTURAL = 0.2
 
@@ -135,6 +148,49 @@ class GeneticAlgorithm:
         return float(self.fit[0]), float(self.fit.mean())
 
 
+class _Strategy:
+    """A (μ/μ_w, λ)-ES with cumulative step-size adaptation on one CPPN graph's weights."""
+
+    def __init__(self, genome, keys: tuple, mean: np.ndarray, sigma: float, scale: np.ndarray) -> None:
+        self.genome, self.keys, self.mean, self.sigma, self.scale = genome, keys, mean, sigma, scale
+        self.ps = np.zeros_like(mean)
+        self.z: list[np.ndarray] = []
+
+    def sample(self, enc, rng: np.random.Generator):
+        z = rng.standard_normal(len(self.mean))
+        self.z.append(z)
+        return enc.with_weights(self.genome, self.keys, self.mean + self.sigma * self.scale * z)
+
+    def restart_at(self, elite, enc) -> None:
+        """Back to the best image found, with half the step: the strategy wandered off."""
+        if elite.nodes is self.genome.nodes:
+            self.mean = enc.weights(elite)[1]
+        self.sigma = max(SIGMA_MIN, self.sigma * 0.5)
+        self.ps = np.zeros_like(self.mean)
+
+    def update(self, scores: np.ndarray) -> None:
+        """``scores``: the log-probability of the class for each sample since the last update."""
+        z = np.asarray(self.z[: len(scores)])
+        self.z = []
+        lam = len(scores)
+        if lam < 2:
+            return
+        mu = lam // 2
+        w = np.log(mu + 0.5) - np.log(np.arange(1, mu + 1))
+        w /= w.sum()
+        mu_eff = 1.0 / float((w * w).sum())
+        best = np.argsort(-scores, kind="stable")[:mu]
+        step = w @ z[best]
+        n = len(self.mean)
+        c_s = (mu_eff + 2.0) / (n + mu_eff + 5.0)
+        d_s = 1.0 + c_s + 2.0 * max(0.0, np.sqrt((mu_eff - 1.0) / (n + 1.0)) - 1.0)
+        self.mean = self.mean + self.sigma * self.scale * step
+        self.ps = (1 - c_s) * self.ps + np.sqrt(c_s * (2 - c_s) * mu_eff) * step
+        chi = np.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n))
+        self.sigma = float(np.clip(self.sigma * np.exp(c_s / d_s * (np.linalg.norm(self.ps) / chi - 1)),
+                                   SIGMA_MIN, SIGMA_MAX))
+
+
 class MapElites:
     """Many targets; each generation's children are offered to every cell."""
 
@@ -145,6 +201,8 @@ class MapElites:
         self.sigma = np.full(k, SIGMA_START)
         self.failures = np.zeros(k, np.int64)  # focused children in a row that did not improve the cell
         self._origins: list[int] = []
+        self.es: dict[int, _Strategy] = {}  # focused classes' evolution strategies (CPPN)
+        self._es_version: dict[int, int] = {}
         self._before = np.zeros(0)
         self.children: list = []
         self.images = np.zeros(0)
@@ -160,7 +218,7 @@ class MapElites:
     def focus_cells(self, archive: Archive) -> np.ndarray:
         """The most promising classes below the goal that are still improving, best first."""
         fit = archive.fit
-        cand = np.flatnonzero((fit >= 0) & (fit < self.goal) & (self.failures < FOCUS_PATIENCE))
+        cand = np.flatnonzero((fit >= FOCUS_MIN) & (fit < self.goal) & (self.failures < FOCUS_PATIENCE))
         if not len(cand):
             return cand
         order = np.argsort(-fit[cand], kind="stable")
@@ -175,7 +233,9 @@ class MapElites:
             if i < n_focus:
                 c = int(focus[i % len(focus)])
                 parent = archive.genome[c]
-                if rng.random() < FOCUS_STRUCTURAL:
+                if self.p.climb == "es" and hasattr(self.enc, "with_weights"):
+                    child = self._strategy(c, archive).sample(self.enc, rng)
+                elif rng.random() < FOCUS_STRUCTURAL:
                     child = self.enc.mutate(parent, rng)
                 else:
                     child = self.enc.perturb(parent, rng, float(self.sigma[c]))
@@ -193,6 +253,16 @@ class MapElites:
         self._before = archive.fit.copy()
         return children
 
+    def _strategy(self, c: int, archive: Archive) -> _Strategy:
+        """Cell ``c``'s ES; started afresh from the elite when the elite came from elsewhere."""
+        es = self.es.get(c)
+        if es is None or (self._es_version.get(c) != int(archive.version[c])
+                          and archive.genome[c].nodes is not es.genome.nodes):
+            keys, w = self.enc.weights(archive.genome[c])
+            es = self.es[c] = _Strategy(archive.genome[c], keys, w, ES_SIGMA_START, self.enc.step_scale(keys))
+        self._es_version[c] = int(archive.version[c])
+        return es
+
     def tell(self, children: list, images: np.ndarray, probs: np.ndarray, archive: Archive,
              improved: np.ndarray, initial: bool = False) -> None:
         self.children, self.images, self.probs = children, images, probs
@@ -200,7 +270,13 @@ class MapElites:
         self.failures[improved] = 0
         if initial:
             return
-        for j, c in enumerate(self._origins[: len(children)]):
+        origins = np.asarray(self._origins[: len(children)], np.int64)
+        for c in np.unique(origins[origins >= 0]):
+            if c in self.es and self.es[c].z:
+                rows = np.flatnonzero(origins == c)
+                self.es[c].update(np.log(probs[rows, archive.targets[c]] + 1e-300))
+                self._es_version[c] = int(archive.version[c])
+        for j, c in enumerate(origins):
             if c < 0:
                 continue
             if probs[j, archive.targets[c]] > self._before[c]:
@@ -209,6 +285,9 @@ class MapElites:
             else:
                 self.sigma[c] = max(SIGMA_MIN, self.sigma[c] * GROW ** -0.25)
                 self.failures[c] += 1
+                es = self.es.get(c)
+                if es is not None and self.failures[c] % ES_RESTART == 0:
+                    es.restart_at(archive.genome[c], self.enc)
 
     def shown(self) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
         return self.children, self.images, self.probs, self.fit

@@ -50,7 +50,7 @@ class SweepParams(ToyParams):
 
     dims: tuple[int, ...] = param((2, 5, 10, 20, 50, 100, 200, 500, 1000), "Dimensions D", minimum=2,
                                   maximum=1000, max_items=16, help="dimensions to try, comma-separated")
-    extra_noise: float = param(0.0, "Noise in the extra dimensions", minimum=0, maximum=0.5, step=0.01,
+    extra_noise: float = param(0.0, "Extra noise", minimum=0, maximum=0.5, step=0.01,
                                decimals=3, help="standard deviation of the noise in each of the D − 2 extra "
                                                 "dimensions")
     eps: float = param(0.05, "ε per coordinate", minimum=0, exclusive_minimum=True, maximum=2, step=0.01,

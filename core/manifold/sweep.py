@@ -53,37 +53,43 @@ class SweepFrame(Frame):
 
 
 def trend(values: Sequence[float], dims: Sequence[int], fmt: Callable[[float], str]) -> str:
-    """How a series over D reads, claiming no more than it shows: "rises from a at D = 2 to b at
-    D = 1000" only when no step goes back by more than 5 % of its span, else "goes up and down"."""
+    """How a series over D reads, claiming no more than it shows.
+
+    "rises from a (D = 2) to b (D = 1000)" when no step goes back by more than 5 % of the span;
+    "mostly rises, from a … to b …" when it ends higher and its drops add up to less than a fifth of
+    the rise; "falls …" likewise; otherwise "goes up and down between lo and hi".
+    """
     v = np.asarray(values, dtype=np.float64)
+    ends = f"from {fmt(v[0])} (D = {dims[0]}) to {fmt(v[-1])} (D = {dims[-1]})"
     if len(v) == 1:
-        return f"is {fmt(v[0])} at D = {dims[0]}"
+        return f"is {fmt(v[0])} (D = {dims[0]})"
     lo, hi = float(v.min()), float(v.max())
     if fmt(lo) == fmt(hi):
         return f"stays at {fmt(lo)}"
-    slack = 0.05 * (hi - lo)
     steps = np.diff(v)
-    if v[-1] > v[0] and np.all(steps >= -slack):
-        return f"rises from {fmt(v[0])} at D = {dims[0]} to {fmt(v[-1])} at D = {dims[-1]}"
-    if v[-1] < v[0] and np.all(steps <= slack):
-        return f"falls from {fmt(v[0])} at D = {dims[0]} to {fmt(v[-1])} at D = {dims[-1]}"
-    return (f"goes up and down between {fmt(lo)} and {fmt(hi)} ({fmt(v[0])} at D = {dims[0]}, "
-            f"{fmt(v[-1])} at D = {dims[-1]})")
+    slack = 0.05 * (hi - lo)
+    for sign, word in ((1, "rises"), (-1, "falls")):
+        change = sign * (v[-1] - v[0])
+        back = -np.minimum(sign * steps, 0)  # each step against the direction, as a positive size
+        if change > 0 and np.all(back <= slack):
+            return f"{word} {ends}"
+        if change > 0 and back.sum() < 0.2 * change:
+            return f"mostly {word}, {ends}"
+    return f"goes up and down between {fmt(lo)} and {fmt(hi)}"
 
 
 def sweep_summary(results: Sequence[DimResult], eps: float) -> str:
-    """Three sentences that read the sweep's plots: the walk-to-step ratios, the share fooled by ε
-    per coordinate, and the share of the step that points off the curve ("" before any result)."""
+    """Two sentences that read the sweep's plots: the walk-to-step ratios, the share fooled by ε per
+    coordinate and the share of the step that points off the curve ("" before any result)."""
     if not results:
         return ""
     d = [r.dim for r in results]
     times = lambda x: f"{x:.1f}×"  # noqa: E731 - tiny formatters
     pct = lambda x: f"{x:.0%}"  # noqa: E731
-    return (f"In straight length, walk ÷ step {trend([r.ratio for r in results], d, times)}; "
+    return (f"Walk ÷ step in straight length {trend([r.ratio for r in results], d, times)}; "
             f"per coordinate it {trend([r.ratio_linf for r in results], d, times)}. "
-            f"The share of points fooled by ε = {eps:g} per coordinate "
-            f"{trend([r.flipped_at_eps for r in results], d, pct)}. "
-            f"The share of the step that points off the curve {trend([r.normal_fraction for r in results], d, pct)}.")
+            f"The share fooled by ε = {eps:g} per coordinate {trend([r.flipped_at_eps for r in results], d, pct)}; "
+            f"the share of the step off the curve {trend([r.normal_fraction for r in results], d, pct)}.")
 
 
 def embed_data(x2: np.ndarray, dim: int, extra_noise: float, rng: np.random.Generator,

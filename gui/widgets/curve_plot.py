@@ -29,7 +29,7 @@ class CurvePlot(pg.PlotWidget):
             if label is not None:
                 label.setText(label.text, size=f"{style.axis_pt(self._presentation)}pt")
 
-    def add_curve(self, key: str, name: str, color: str, width: float = 3.0, dashed: bool = False,
+    def add_curve(self, key: str, name: str | None, color: str, width: float = 3.0, dashed: bool = False,
                   symbol: str | None = None) -> pg.PlotDataItem:
         pen = pg.mkPen(color, width=width, style=pg.QtCore.Qt.PenStyle.DashLine if dashed else
                        pg.QtCore.Qt.PenStyle.SolidLine)
@@ -41,6 +41,15 @@ class CurvePlot(pg.PlotWidget):
 
     def set_data(self, key: str, x, y) -> None:
         self._curves[key].setData(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+
+    def set_title(self, text: str) -> None:
+        """Change the title (kept through presentation mode)."""
+        self._title_text = text
+        self._apply_fonts()
+
+    @property
+    def title_text(self) -> str:
+        return self._title_text
 
     def curve_data(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """The x and y values given to the curve ``key`` (before any log scale; empty before data)."""

@@ -10,9 +10,10 @@ from typing import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from . import style
+from .image_panel import TitledImageView
 
 GAP = 3  # pixels between tiles, in image pixels
 
@@ -31,29 +32,60 @@ def mosaic(rows: Sequence[np.ndarray], gap: int = GAP, fill: int = 128) -> np.nd
     return out
 
 
-class DigitStrip(pg.GraphicsLayoutWidget):
+class DigitStrip(TitledImageView):
     """A titled mosaic: ``set_rows([inputs, recons], names=[...], values=[...])``."""
 
     def __init__(self, title: str = "", parent=None) -> None:
-        super().__init__(parent)
-        self.setBackground("w")
-        self._presentation = False
-        self._title_text = title
-        self._title = self.addLabel(title, row=0, col=0)
-        self.view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
-        self.view.setMenuEnabled(False)
-        self.item = pg.ImageItem(axisOrder="row-major")
-        self.view.addItem(self.item)
+        super().__init__(title, parent)
         self._row_labels: list[pg.TextItem] = []
         self._col_labels: list[pg.TextItem] = []
         self._layout_key: tuple | None = None
         self.tiles: np.ndarray | None = None  # the last rows shown, (r, n, h, w)
+        self._tile_w = 28
         self.set_title(title)
         self.setMinimumHeight(140)
+        self.view.sigResized.connect(self._fit_texts)
+        self.view.sigRangeChanged.connect(self._fit_texts)
 
     def set_title(self, text: str) -> None:
         self._title_text = text
-        self._title.setText(text, size=f"{style.title_pt(self._presentation)}pt", bold=True)
+        self._title.setText(text, size=f"{self._title_pt()}pt", bold=True)
+
+    def _title_pt(self) -> int:
+        """The title's size, smaller (down to 8 pt) when the widget is too narrow for it."""
+        pt = style.title_pt(self._presentation)
+        width = self.width() - 12
+        if self._title_text and width > 0:
+            f = QFont()
+            f.setBold(True)
+            while pt > 8:
+                f.setPointSize(pt)
+                if QFontMetricsF(f).horizontalAdvance(self._title_text) <= width:
+                    break
+                pt -= 1
+        return pt
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(ev)
+        if not hasattr(self, "_tile_w"):  # during construction
+            return
+        self._title.setText(self._title_text, size=f"{self._title_pt()}pt", bold=True)
+        self._fit_texts()
+
+    def _fit_texts(self, *_args) -> None:
+        """Numbers under the tiles are never cut or run into each other: their font shrinks to the
+        width of a tile on screen (down to 7 pt)."""
+        visible = [t for t in self._col_labels if t.isVisible()]
+        if not visible:
+            return
+        px_per_unit = self.view.width() / max(self.view.viewRect().width(), 1e-9)
+        room = self._tile_w * px_per_unit + GAP * px_per_unit * 0.8
+        widest = max(visible, key=lambda t: len(t.toPlainText())).toPlainText()
+        f = self._font(1)
+        while f.pointSize() > 7 and QFontMetricsF(f).horizontalAdvance(widest + " ") > room:
+            f.setPointSize(f.pointSize() - 1)
+        for t in visible:
+            t.setFont(f)
 
     def _font(self, extra: int = 0) -> QFont:
         f = QFont()
@@ -76,6 +108,7 @@ class DigitStrip(pg.GraphicsLayoutWidget):
         self.tiles = np.stack(rows) if rows and all(r.shape == rows[0].shape for r in rows) else None
         self.item.setImage(img, autoLevels=False, levels=(0, 255))
         h, w = rows[0].shape[1:3] if rows else (28, 28)
+        self._tile_w = w
         label_w = 4.2 * w if names else 0
         bottom = 0.75 * h if values is not None else 0
         key = (img.shape, bool(names), values is not None)
@@ -93,6 +126,7 @@ class DigitStrip(pg.GraphicsLayoutWidget):
             t.setColor(colors[j] if j < len(colors) else style.BLACK)
             t.setFont(self._font(1))
             t.setPos(j * (w + GAP) + w / 2, img.shape[0] + 1)
+        self._fit_texts()
 
     def row_names(self) -> list[str]:
         """The names shown left of the rows, top to bottom."""
@@ -103,9 +137,9 @@ class DigitStrip(pg.GraphicsLayoutWidget):
         return [t.toPlainText() for t in self._col_labels if t.isVisible()]
 
     def set_presentation(self, on: bool) -> None:
-        self._presentation = on
-        self.set_title(self._title_text)
+        super().set_presentation(on)
         for t in self._row_labels:
             t.setFont(self._font())
         for t in self._col_labels:
             t.setFont(self._font(1))
+        self._fit_texts()

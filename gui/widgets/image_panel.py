@@ -9,13 +9,12 @@ from PySide6.QtCore import Qt
 from . import style
 
 
-class ImagePanel(pg.GraphicsLayoutWidget):
-    """Shows an HxW or HxWx3 uint8 image, aspect kept, with a title above and a note on it."""
+class TitledImageView(pg.GraphicsLayoutWidget):
+    """A bold title above one row-major ``ImageItem`` in a fixed, aspect-locked view (no mouse)."""
 
     def __init__(self, title: str = "", parent=None) -> None:
         super().__init__(parent)
         self.setBackground("w")
-        self.ci.setContentsMargins(2, 2, 2, 2)
         self._presentation = False
         self._title_text = title
         self._title = self.addLabel(title, row=0, col=0)
@@ -23,17 +22,29 @@ class ImagePanel(pg.GraphicsLayoutWidget):
         self.view.setMenuEnabled(False)
         self.item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.item)
+        self.set_title(title)
+
+    def set_title(self, text: str) -> None:
+        self._title_text = text
+        self._title.setText(text, size=f"{style.title_pt(self._presentation)}pt", bold=True)
+
+    def set_presentation(self, on: bool) -> None:
+        self._presentation = on
+        self.set_title(self._title_text)
+
+
+class ImagePanel(TitledImageView):
+    """Shows an HxW or HxWx3 uint8 image, aspect kept, with a title above and a note on it."""
+
+    def __init__(self, title: str = "", parent=None) -> None:
+        super().__init__(title, parent)
+        self.ci.setContentsMargins(2, 2, 2, 2)
         self._note = pg.TextItem("", color=style.BLACK, fill=pg.mkBrush(255, 255, 255, 210), anchor=(0, 0))
         self._note.setZValue(10)
         self._note.setVisible(False)
         self.view.addItem(self._note)
         self._shape: tuple[int, ...] | None = None
-        self.set_title(title)
         self.setMinimumSize(160, 160)
-
-    def set_title(self, text: str) -> None:
-        self._title_text = text
-        self._title.setText(text, size=f"{style.title_pt(self._presentation)}pt", bold=True)
 
     def set_note(self, text: str) -> None:
         """A short label drawn on the image's top-left corner (e.g. "×40")."""
@@ -59,8 +70,7 @@ class ImagePanel(pg.GraphicsLayoutWidget):
         return self.item.image
 
     def set_presentation(self, on: bool) -> None:
-        self._presentation = on
-        self.set_title(self._title_text)
+        super().set_presentation(on)
         self.set_note(self._note.toPlainText())
 
     def sizeHint(self):  # noqa: N802 - Qt API

@@ -135,6 +135,7 @@ class MosaicView(QWidget):
         self._geo = (1, 1, 1, 1)
         self._title = QLabel(title)
         self._title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._title.setWordWrap(True)  # a long title wraps instead of widening the window
         self.canvas = _Canvas(self)
         self.canvas.cell_clicked.connect(self._clicked)
         self.scroll = QScrollArea()

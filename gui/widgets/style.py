@@ -27,9 +27,24 @@ ALARM_COLOR = VERMILLION
 #: Point sizes: normal use and presentation mode (F11).
 BASE_FONT_PT = 11
 PRESENTATION_FONT_PT = 15
+#: Presentation text grows with the screen: PRESENTATION_FONT_PT on a 1080-pixel-high screen.
+PRESENTATION_REFERENCE_HEIGHT = 1080
+_PRESENTATION_PT_AT_REFERENCE = PRESENTATION_FONT_PT
 TITLE_SCALE = 1.35
 CAPTION_SCALE = 1.25
 READOUT_SCALE = 1.9
+
+
+def fit_presentation_font(screen_height: int) -> int:
+    """Scale the presentation point size to the screen (never below the normal size); returns it.
+
+    Text keeps the same share of the screen's height, so a slide looks alike on a 720-line projector
+    and a 4K screen. Tabs read ``PRESENTATION_FONT_PT`` when they restyle, so they follow.
+    """
+    global PRESENTATION_FONT_PT
+    pt = round(_PRESENTATION_PT_AT_REFERENCE * screen_height / PRESENTATION_REFERENCE_HEIGHT)
+    PRESENTATION_FONT_PT = max(BASE_FONT_PT, min(pt, 48))
+    return PRESENTATION_FONT_PT
 
 
 def title_pt(presentation: bool) -> int:

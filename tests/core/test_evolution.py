@@ -265,14 +265,33 @@ def test_many_classes_show_the_best_cells_sorted(mnist, monkeypatch):
     assert last.cell_mosaic.shape[:2] == ev.tile([None] * 4, last.cell_cols, (28, 28)).shape[:2]
 
 
-def test_focused_search_climbs_faster_than_the_papers_uniform_choice(mnist):
-    """Same budget, same seed: climbing the most promising digits reaches 99.99 % on more of them."""
-    def reached(focus):
-        last = run_to_end(ev.evolution_job(mnist, range(10), ev.EvolutionParams(
-            encoding="cppn", focus=focus, stop_at=0.9999, max_queries=1500, seed=0)))
-        return last.at_goal
+def test_focused_children_climb_the_most_promising_classes_and_zero_is_the_papers_choice(mnist):
+    from core.evolution.search import FOCUS_WIDTH, MapElites
 
-    assert reached(0.8) > reached(0.0)
+    seen = []
+    original = MapElites.ask
+
+    def ask(self, rng, n, archive):
+        children = original(self, rng, n, archive)
+        seen.append((list(self._origins), archive.fit.copy(), list(self.focus_cells(archive))))
+        return children
+
+    MapElites.ask = ask
+    try:
+        for focus in (0.0, 0.8):
+            seen.clear()
+            run_to_end(ev.evolution_job(mnist, range(10), ev.EvolutionParams(
+                encoding="cppn", focus=focus, population=20, generations=6, stop_at=0.9999, seed=0)))
+            for origins, fit, focus_cells in seen:
+                if focus == 0.0:
+                    assert all(o == -1 for o in origins)  # every parent drawn uniformly (the paper)
+                    continue
+                assert origins[:16] and all(o in focus_cells for o in origins[:16])  # 80 % of 20
+                assert all(o == -1 for o in origins[16:])
+                below = [c for c in np.argsort(-fit) if 0.05 <= fit[c] < 0.9999][:FOCUS_WIDTH]
+                assert sorted(focus_cells) == sorted(below)  # the most promising below the goal
+    finally:
+        MapElites.ask = original
 
 
 def test_cli_ctrl_c_saves_the_elites_and_exits_130(tmp_path):

@@ -155,7 +155,7 @@ def test_cli_prints_json_per_dimension(capsys):
 def test_cli_table_and_bad_input(capsys):
     assert run(["manifold", "--dims", "3", "--points", "40", "--epochs", "60", "--curve", "circle"]) == 0
     out = capsys.readouterr().out
-    assert "ratio" in out and "\n    3 " in out and "walk ÷ step" in out
+    assert "ratio" in out and "\n    3 " in out and "Walk ÷ step" in out
     assert run(["manifold", "--dims", "1,2"]) == 2
     assert "between 2 and 1000" in capsys.readouterr().err
     assert run(["manifold", "--dims", "two"]) == 2
@@ -169,19 +169,21 @@ def _result(dim, ratio, ratio_linf, flipped, normal):
 
 def test_sweep_summary_claims_only_what_the_figures_show():
     pct = lambda x: f"{x:.0%}"  # noqa: E731
+    times = lambda x: f"{x:.1f}×"  # noqa: E731
     dims = [2, 10, 100, 1000]
-    # the share off the curve that once read "more and more": 47 % → 81 % → 59 % → 73 % is no rise
-    text = m.trend([0.47, 0.81, 0.59, 0.73], dims, pct)
-    assert "rises" not in text and "falls" not in text
-    assert "between 47% and 81%" in text and "73% at D = 1000" in text
-    assert m.trend([0.03, 0.34, 0.62, 1.0], dims, pct) == "rises from 3% at D = 2 to 100% at D = 1000"
-    assert m.trend([0.9, 0.5, 0.49, 0.2], dims, pct) == "falls from 90% at D = 2 to 20% at D = 1000"
-    assert m.trend([0.5], [2], pct) == "is 50% at D = 2"
+    # the share off the curve that a caption once called "more and more": 47 % → 81 % → 59 % → 73 %
+    assert m.trend([0.47, 0.81, 0.59, 0.73], dims, pct) == "goes up and down between 47% and 81%"
+    assert m.trend([0.03, 0.34, 0.62, 1.0], dims, pct) == "rises from 3% (D = 2) to 100% (D = 1000)"
+    assert m.trend([0.9, 0.5, 0.49, 0.2], dims, pct) == "falls from 90% (D = 2) to 20% (D = 1000)"
+    # a clear rise with one small dip at the end is "mostly" a rise, and says so
+    assert m.trend([3.3, 8.5, 14.4, 12.9], dims, times) == "mostly rises, from 3.3× (D = 2) to 12.9× (D = 1000)"
+    assert m.trend([0.5], [2], pct) == "is 50% (D = 2)"
     results = [_result(2, 3.6, 3.3, 0.03, 0.47), _result(10, 4.1, 8.5, 0.18, 0.81),
-               _result(100, 3.9, 10.3, 0.79, 0.59), _result(1000, 3.8, 12.9, 1.0, 0.73)]
+               _result(100, 3.9, 14.4, 0.79, 0.59), _result(1000, 3.8, 12.9, 1.0, 0.73)]
     summary = m.sweep_summary(results, 0.05)
-    assert "ε = 0.05" in summary and "rises from 3% at D = 2 to 100% at D = 1000" in summary
-    assert "per coordinate it rises from 3.3× at D = 2 to 12.9× at D = 1000" in summary
+    assert "straight length goes up and down between 3.6× and 4.1×" in summary
+    assert "per coordinate it mostly rises, from 3.3× (D = 2) to 12.9× (D = 1000)" in summary
+    assert "fooled by ε = 0.05 per coordinate rises from 3% (D = 2) to 100% (D = 1000)" in summary
     assert "off the curve goes up and down between 47% and 81%" in summary
     frame = m.SweepFrame(step=4, total=4, done=True, params=m.SweepParams(eps=0.05), results=tuple(results))
     assert frame.summary == summary and m.sweep_summary((), 0.05) == ""

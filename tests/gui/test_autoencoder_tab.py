@@ -30,16 +30,18 @@ def test_opens_ready_with_the_shipped_model(window, qtbot):
     # the detector is armed: a validation digit is judged OK, the histogram shows mean and std
     det = tab.detector
     assert det.verdict is not None and "OK!" in det.verdict_label.text()
-    assert f"mean {tab.trained.mean:.3f}" in det.histogram.stats.toPlainText()
-    assert "std" in det.histogram.stats.toPlainText()
+    assert f"mean {tab.trained.mean:.3f}" in det.histogram.stats_text
+    assert "std" in det.histogram.stats_text
     # the saved learning curves are drawn
     x, y = tab.training.loss_plot.curve_data("val")
     assert len(x) == len(y) > 10 and y[-1] < y[0]
-    # presentation mode (F11) enlarges the verdict
-    small = det.verdict_label.font().pointSizeF()
+    # presentation mode (F11) sets the verdict in the presentation font (which follows the screen)
+    from gui.widgets import style
+
     window.toggle_presentation(True)
-    assert det.verdict_label.font().pointSizeF() > small
+    assert det.verdict_label.font().pointSizeF() == 2.0 * style.PRESENTATION_FONT_PT
     window.toggle_presentation(False)
+    assert det.verdict_label.font().pointSizeF() == 2.0 * style.BASE_FONT_PT
 
 
 def test_drop_a_fooling_image_is_a_liar_and_a_digit_is_ok(window, qtbot, tmp_path):

@@ -25,6 +25,8 @@ def test_anatomy_shows_stages_and_feature_maps_of_a_clicked_stage(window, qtbot,
     qtbot.waitUntil(lambda: "blocks2" in tab.anatomy.headline.text(), timeout=20000)
     assert tab.anatomy.maps_view.count == 16 and "of 24 channels" in tab.anatomy.maps_view._title.text()
     # the dense end: class probabilities, "Egyptian cat" first for Chelsea
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # Space steps to the next stage
+    qtbot.waitUntil(lambda: "blocks3" in tab.anatomy.headline.text(), timeout=20000)
     tab.anatomy.select("fc")
     qtbot.waitUntil(lambda: "Egyptian cat" in str(tab.anatomy.units_view.getAxis("left")._tickLevels), timeout=20000)
     assert "probabilities" in tab.anatomy.units_view._title_text

@@ -11,18 +11,32 @@ from core import autoencoders as ae
 
 from ...widgets.param_form import ParamForm
 
-DATA_CHOICES = (("sample", "Bundled MNIST sample (10,000)"), ("full", "Full MNIST (70,000)"),
-                ("idx", "IDX folder…"))
+DATA_CHOICES = (("sample", "MNIST sample"), ("full", "Full MNIST"), ("idx", "IDX folder…"))
 
 
-class ControlPanel(QScrollArea):
-    """The settings column; scrolls rather than overlapping when the window is short."""
+class ControlPanel(QWidget):
+    """The settings column: the run button always on top, the settings below it scroll rather than
+    overlap when the window is short (a projector at 1280×720 in presentation mode)."""
 
     def __init__(self, run_button: QPushButton, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(run_button)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Weights:"))
+        self.load_button = QPushButton("Load…")
+        self.load_button.setToolTip("Load autoencoder weights (.pt or .safetensors)")
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip("Save the autoencoder in use (.pt or .safetensors)")
+        row.addWidget(self.load_button)
+        row.addWidget(self.save_button)
+        outer.addLayout(row)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer.addWidget(self.scroll, 1)
         panel = QWidget()
         col = QVBoxLayout(panel)
         col.setContentsMargins(0, 0, 6, 0)
@@ -47,13 +61,6 @@ class ControlPanel(QScrollArea):
         lay.addWidget(self.train_form)
         col.addWidget(box)
 
-        col.addWidget(run_button)
-        row = QHBoxLayout()
-        self.load_button = QPushButton("Load weights…")
-        self.save_button = QPushButton("Save weights…")
-        row.addWidget(self.load_button)
-        row.addWidget(self.save_button)
-        col.addLayout(row)
         self.model_info = QLabel()
         self.model_info.setWordWrap(True)
         self.model_info.setTextFormat(Qt.TextFormat.RichText)
@@ -62,9 +69,9 @@ class ControlPanel(QScrollArea):
         self.data_info = QLabel()
         self.data_info.setWordWrap(True)
         col.addWidget(self.data_info)
-        self.setWidget(panel)
-        self.setMinimumWidth(300)
-        self.setMaximumWidth(360)
+        self.scroll.setWidget(panel)
+        self.setMinimumWidth(290)
+        self.setMaximumWidth(340)
 
     def editors(self) -> list[QWidget]:
         """What is locked while training runs."""

@@ -13,7 +13,7 @@ from core import autoencoders as ae
 from ...widgets import style
 from .widgets import plot_font
 
-TITLE = "Loss of the validation digits, and of the tested image"
+TITLE = "Validation digits' losses and the tested image"
 
 
 class LossHistogram(pg.PlotWidget):
@@ -30,23 +30,21 @@ class LossHistogram(pg.PlotWidget):
         self.addItem(self.bars)
         self.threshold_line = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(style.ORANGE, width=3, style=Qt.PenStyle.DashLine), label="",
-            labelOpts={"position": 0.62, "color": style.BLACK, "fill": (255, 255, 255, 200)})
+            labelOpts={"position": 0.88, "color": style.BLACK, "fill": (255, 255, 255, 200)})
         self.test_line = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(style.BLACK, width=4), label="",
-            labelOpts={"position": 0.42, "color": style.BLACK, "fill": (255, 255, 255, 220)})
+            labelOpts={"position": 0.62, "color": style.BLACK, "fill": (255, 255, 255, 220)})
         self.addItem(self.threshold_line)
         self.addItem(self.test_line)
-        self.stats = pg.TextItem("", color=style.BLACK, anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 220))
-        self.addItem(self.stats, ignoreBounds=True)
-        self.getViewBox().sigRangeChanged.connect(self._place_stats)
+        self._title = TITLE
         self.set_presentation(False)
         self.show_empty()
 
     def set_presentation(self, on: bool) -> None:
         self._presentation = on
-        style.apply_plot_fonts(self, TITLE, on)
-        f = plot_font(on, extra=3, bold=True)
-        self.stats.setFont(f)
+        style.apply_plot_fonts(self, "", on)
+        self.setTitle(None)
+        f = plot_font(on, bold=True)
         for line in (self.threshold_line, self.test_line):
             line.label.setFont(f)
 
@@ -55,7 +53,7 @@ class LossHistogram(pg.PlotWidget):
         self.bars.setData([], [])
         self.threshold_line.setVisible(False)
         self.test_line.setVisible(False)
-        self.stats.setText("")
+        self._set_title(TITLE)
         self.setXRange(0, 0.3, padding=0)
         self.setYRange(0, 100, padding=0)
 
@@ -75,25 +73,26 @@ class LossHistogram(pg.PlotWidget):
         counts, edges = np.histogram(vals, bins=60, range=(0, float(vals.max()) * 1.001 or 1.0))
         self.bars.setData(edges, counts)
         unit = "BCE per pixel" if t.config.loss == "bce" else "MSE per pixel"
-        self.setLabel("bottom", f"reconstruction loss ({unit})")
+        self.setLabel("bottom", f"loss ({unit})")
         self.threshold_line.setVisible(math.isfinite(thr))
         if math.isfinite(thr):
+            _side(self.threshold_line, thr, hi)
             self.threshold_line.setValue(thr)
-            self.threshold_line.label.setFormat(f"threshold {thr:.3f}")
+            self.threshold_line.label.setFormat("threshold")
         if loss is not None:
             self.test_line.setVisible(True)
             far = loss > hi
             color = style.GREY if verdict.liar is None else (style.ALARM_COLOR if verdict.liar else style.OK_COLOR)
+            _side(self.test_line, hi * 0.985 if far else loss, hi)
             self.test_line.setValue(hi * 0.985 if far else loss)
             self.test_line.setPen(pg.mkPen(color, width=4,
                                            style=Qt.PenStyle.DotLine if far else Qt.PenStyle.SolidLine))
-            self.test_line.label.setFormat(f"tested: {loss:.3f} (far off →)" if far else f"tested: {loss:.3f}")
+            self.test_line.label.setFormat("tested (far off →)" if far else "tested")
         else:
             self.test_line.setVisible(False)
-        self.stats.setText(f"{len(vals):,} validation digits\nmean {t.mean:.3f}\nstd {t.std:.3f}")
+        self._set_title(f"{len(vals):,} digits: mean {t.mean:.3f}, std {t.std:.3f}")
         self.setXRange(0, hi, padding=0)
         self.setYRange(0, max(float(counts.max()), 1.0) * 1.1, padding=0)
-        self._place_stats()
 
     @property
     def test_value(self) -> float | None:
@@ -104,6 +103,18 @@ class LossHistogram(pg.PlotWidget):
     def threshold_value(self) -> float | None:
         return self.threshold_line.value() if self.threshold_line.isVisible() else None
 
-    def _place_stats(self, *_args) -> None:
-        (_x0, x1), (_y0, y1) = self.getViewBox().viewRange()
-        self.stats.setPos(x1, y1)
+    def _set_title(self, text: str) -> None:
+        """The title is drawn by the page as a QLabel (it wraps; pyqtgraph's title would widen the
+        plot beyond a narrow window); this keeps its text."""
+        self._title = text
+
+    @property
+    def stats_text(self) -> str:
+        """The validation digits' count, mean and std as the title shows them."""
+        return self._title
+
+
+def _side(line: pg.InfiniteLine, x: float, right_edge: float) -> None:
+    """Put a line's label on the side with room: left of the line in the right part of the plot."""
+    a = (1, 0.5) if x > 0.55 * right_edge else (0, 0.5)
+    line.label.anchors = [a, a]

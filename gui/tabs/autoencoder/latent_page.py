@@ -56,7 +56,6 @@ class LatentPage(QWidget):
         self.plot = pg.PlotWidget(viewBox=self.view_box, background="w")
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.plot.addLegend(offset=(-10, 10))
         self._scatter: list[pg.ScatterPlotItem] = []
         self._centroids: list[pg.TextItem] = []
         for d in range(10):
@@ -74,20 +73,20 @@ class LatentPage(QWidget):
         self.plot.addItem(self._drag_line)
         self.view_box.clicked.connect(self.decode_at)
         self.view_box.dragged.connect(self.path_between)
-        grid.addWidget(self.plot, 0, 0, 2, 1)
-        self.decoded_panel = ImagePanel("Click the map: decoded")
-        self.decoded_panel.setMinimumSize(200, 220)
+        grid.addWidget(self.plot, 0, 0)
+        self.decoded_panel = ImagePanel("Click the map")
+        self.decoded_panel.setMinimumSize(180, 200)
         self.decoded_panel.set_note("")
         grid.addWidget(self.decoded_panel, 0, 1)
         self.info = QLabel("")
         self.info.setWordWrap(True)
-        grid.addWidget(self.info, 1, 1)
-        self.interp_strip = DigitStrip("Drag from one digit to another: the decoded path between their codes")
+        grid.addWidget(self.info, 1, 0, 1, 2)
+        self.interp_strip = DigitStrip("Drag from one digit to another: the path between their codes")
+        self.interp_strip.setMinimumHeight(110)
         grid.addWidget(self.interp_strip, 2, 0, 1, 2)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 1)
+        grid.setRowStretch(0, 4)
         grid.setRowStretch(2, 1)
         self.set_presentation(False)
         self._empty_axes()
@@ -148,12 +147,12 @@ class LatentPage(QWidget):
             self.plot.setLabel("left", "code number 2")
             how = "The code has 2 numbers: this is the code itself."
         else:
-            self.plot.setLabel("bottom", "principal component 1 of the code")
-            self.plot.setLabel("left", "principal component 2 of the code")
-            how = (f"The code has {t.config.latent} numbers; the map shows its two main directions (PCA, "
-                   f"{self.map.explained:.0%} of the spread). Set the code size to 2 and train to see the "
-                   "code itself.")
-        self.info.setText(f"{n:,} validation digits, coloured by their true label. {how}")
+            self.plot.setLabel("bottom", "main direction 1 of the codes")
+            self.plot.setLabel("left", "main direction 2")
+            how = (f"The code has {t.config.latent} numbers: the map shows its two main directions (PCA, "
+                   f"{self.map.explained:.0%} of the spread); a code of 2 shows the code itself.")
+        self.info.setText(f"{n:,} validation digits, coloured by their true label (the big digit marks the "
+                          f"middle of each class). {how}")
         self.view_box.autoRange(padding=0.05)
         self.decode_at(*map(float, pts[0]))
         fours, nines = np.flatnonzero(self.labels == 4), np.flatnonzero(self.labels == 9)
@@ -166,7 +165,7 @@ class LatentPage(QWidget):
         if self.map is None or t is None:
             return
         self.decoded_panel.set_image(ae.decode(t.model, self.map.to_code((x, y)))[0])
-        self.decoded_panel.set_title(f"Decoded at ({x:.1f}, {y:.1f})")
+        self.decoded_panel.set_title(f"at ({x:.1f}, {y:.1f})")
 
     def path_between(self, ax: float, ay: float, bx: float, by: float, _finished: bool = True) -> None:
         t = self.session.trained
@@ -177,6 +176,6 @@ class LatentPage(QWidget):
         path = ae.interpolate(t.model, self.map.codes[i], self.map.codes[j], steps=10)
         la, lb = int(self.labels[i]), int(self.labels[j])
         self.interp_strip.set_rows([path], [f"{la} → {lb}"])
-        self.interp_strip.set_title(f"From a {la} to a {lb}: decoding the straight line between their codes")
+        self.interp_strip.set_title(f"From a {la} to a {lb}: the straight line between their codes")
         self.decoded_panel.set_image(path[-1])
-        self.decoded_panel.set_title(f"Decoded: the {lb} at the end")
+        self.decoded_panel.set_title(f"Decoded: a {lb}")

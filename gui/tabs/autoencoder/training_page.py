@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from core import autoencoders as ae
 
@@ -21,31 +21,30 @@ class TrainingPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.last_frame: ae.TrainFrame | None = None
-        grid = QGridLayout(self)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(4, 4, 4, 4)
+        # one line of big read-outs above the curves (a side column squeezed them at 1280×720)
+        read = QHBoxLayout()
+        self.epoch_label = readout("Epoch —", scale=1.4)
+        self.val_label = readout("validation loss —", scale=1.4)
+        self.rate_label = readout("— digits/s", scale=1.1, bold=False)
+        for w in (self.epoch_label, self.val_label, self.rate_label):
+            w.setWordWrap(False)
+            read.addWidget(w)
+            read.addSpacing(18)
+        read.addStretch(1)
+        col.addLayout(read)
         self.loss_plot = CurvePlot("Loss while learning", "epoch", "loss per pixel")
         self.loss_plot.getAxis("left").enableAutoSIPrefix(False)
         self.loss_plot.add_curve("train", "training digits", style.BLUE)
         self.loss_plot.add_curve("val", "validation digits (never trained on)", style.VERMILLION, symbol="o")
-        grid.addWidget(self.loss_plot, 0, 0)
-        read = QVBoxLayout()
-        self.epoch_label = readout("Epoch —")
-        self.val_label = readout("validation loss —")
-        self.rate_label = readout("— digits/s", scale=1.3)
-        for w in (self.epoch_label, self.val_label, self.rate_label):
-            read.addWidget(w)
-        read.addStretch(1)
-        self.compress_label = readout("", scale=1.2, bold=False)
-        read.addWidget(self.compress_label)
-        holder = QWidget()
-        holder.setLayout(read)
-        holder.setMinimumWidth(230)
-        holder.setMaximumWidth(330)
-        grid.addWidget(holder, 0, 1)
-        self.strip = DigitStrip("Ten validation digits: input above, reconstruction below, loss of each")
-        grid.addWidget(self.strip, 1, 0, 1, 2)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
-        grid.setColumnStretch(0, 1)
+        self.loss_plot.setMinimumHeight(150)
+        col.addWidget(self.loss_plot, 1)
+        self.strip = DigitStrip("Validation digits: input, reconstruction, loss of each")
+        self.strip.setMinimumHeight(170)
+        col.addWidget(self.strip, 1)
+        self.compress_label = readout("", scale=1.0, bold=False)
+        col.addWidget(self.compress_label)
         self.show_empty(20)
         session.model_changed.connect(self.show_model)
 
@@ -111,7 +110,7 @@ class TrainingPage(QWidget):
                 self._zoom(h.get("train_y", []), h.get("val_y", []), t.epochs)
             else:
                 self.show_empty(max(t.epochs, 1))
-            self.rate_label.setText("press Train to watch it learn")
+            self.rate_label.setText("")
         ratio = 784 / t.config.latent
         self.compress_label.setText(f"784 pixels → {t.config.latent} numbers → 784 pixels: "
                                     f"the code is {ratio:.1f}× smaller than the image.")

@@ -35,3 +35,4 @@ def plot_font(presentation: bool, extra: int = 0, bold: bool = False) -> QFont:
     f.setPointSize(style.axis_pt(presentation) + extra)
     f.setBold(bold)
     return f
+

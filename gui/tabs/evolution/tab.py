@@ -29,7 +29,7 @@ from .views import SHOW, EvolutionViews
 DEFAULT_TARGETS = {"mnist": {"ga": "3", "map-elites": "all"},
                    "imagenet": {"ga": "jellyfish", "map-elites": "all"}}
 GENOME_FIELDS = ("encoding", "mutation_rate", "mutation", "crossover_rate", "multiscale")
-SEARCH_FIELDS = ("population", "focus", "elite", "selection", "tournament", "truncation", "stop_at",
+SEARCH_FIELDS = ("population", "focus", "climb", "elite", "selection", "tournament", "truncation", "stop_at",
                  "goal_classes", "max_queries", "generations", "seed")
 
 

@@ -156,17 +156,16 @@ class EvolutionViews(QWidget):
         self.curve.set_data("best", gens, f.history_best)
         self.curve.set_data("mean", gens, f.history_mean)
         share = f.queries / f.paper_queries
+        goal_text = f"{goal:.0%}" if round(goal * 100) == goal * 100 else percent(goal)
         self.counter.setText(
             f"<span style='color:{style.TARGET_COLOR}'>{f.at_goal:,}</span> "
-            f"class{'es' if f.at_goal != 1 else ''} at ≥ {goal:.0%}" if goal < 0.995 else
-            f"<span style='color:{style.TARGET_COLOR}'>{f.at_goal:,}</span> "
-            f"class{'es' if f.at_goal != 1 else ''} at ≥ {goal:.2%}")
+            f"class{'es' if f.at_goal != 1 else ''} at ≥ {goal_text}")
         self.headline.setText(
-            f"<b>{f.queries:,}</b> images queried "
-            f"(the paper: 2,000,000 — we used {share:.1%} of that)&nbsp;&nbsp;·&nbsp;&nbsp;generation "
-            f"<b>{f.generation:,}</b>&nbsp;&nbsp;·&nbsp;&nbsp;best <span style='color:{style.TARGET_COLOR}'>"
-            f"“{labels[f.best_target]}” {percent(f.best_prob)}</span>")
+            f"<b>{f.queries:,}</b> images queried — the paper used 2,000,000 "
+            f"(this is {share:.2%} of that)" if f.algorithm == "map-elites" else
+            f"<b>{f.queries:,}</b> images queried, generation <b>{f.generation:,}</b>")
         self.readout.setText(
+            f"generation {f.generation:,}    best “{labels[f.best_target]}” {percent(f.best_prob)}    "
             f"{f.images_per_second:,.0f} images evaluated per second    {f.seconds:.1f} s    "
             f"black box: no gradient is ever computed{note}" + (f"    — {f.stop_reason}" if f.done else ""))
 

@@ -15,7 +15,7 @@ from .diagram import StageDiagram
 CAPTION = ("A classifier is a long chain of <b>convolutional</b> stages (blue) that <b>extract</b> features "
            "— edges, colours, textures, parts — and a short <b>dense</b> part (orange) that <b>uses</b> them "
            "to pick a class. <b>Click a stage</b> to see what the picture looks like there: its most active "
-           "feature maps, bright where a channel responds.")
+           "feature maps, bright where a channel responds. <b>Space</b> steps to the next stage.")
 
 
 class AnatomyPage(Page):
@@ -24,7 +24,7 @@ class AnatomyPage(Page):
 
     def __init__(self, tab) -> None:
         super().__init__(tab, CAPTION)
-        self.scroll.hide()  # the diagram is the control here
+        self.side.hide()  # the diagram is the control here
         self.diagram = StageDiagram()
         self.diagram.stage_clicked.connect(self._clicked)
         self.picture_view = ImagePanel("The picture")
@@ -68,6 +68,13 @@ class AnatomyPage(Page):
         if self.isVisible():
             self._refresh()
 
+    def start(self) -> None:
+        """Space (or a clicker) walks through the stages, input to output, and round again."""
+        stages = self.session.stages()
+        nxt = 0 if self._stage_index is None else (self._stage_index + 1) % len(stages)
+        self._clicked(nxt)
+        self.diagram.set_selected(nxt)
+
     def _clicked(self, index: int) -> None:
         self._stage_index = index
         self._refresh()
@@ -79,6 +86,22 @@ class AnatomyPage(Page):
                 self.diagram.set_selected(s.index)
                 return True
         return False
+
+    def extra_state(self) -> dict:
+        stages = self.session._stages or []
+        i = self._stage_index
+        return {"anatomy_stage": stages[i].name} if i is not None and i < len(stages) else {}
+
+    def apply_extra_state(self, extra: dict) -> list[str]:
+        name = extra.get("anatomy_stage")
+        if isinstance(name, str) and name:
+            if self.session.stage(name) is None:
+                return [f"Inside the network: no stage “{name}”"]
+            self._stage_index = self.session.stage(name).index
+            self.diagram.set_selected(self._stage_index)
+            if self.isVisible():
+                self._refresh()
+        return []
 
     def _refresh(self) -> None:
         if self._stage_index is None:

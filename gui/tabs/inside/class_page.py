@@ -20,6 +20,16 @@ CAPTION = ("Can the classifier <b>draw</b> a cat? We start from noise and climb 
 FORM_FIELDS = ("steps", "size", "fourier", "decorrelate", "transforms", "smooth", "l2")
 
 
+def percent(p: float) -> str:
+    """A probability as a percentage that never rounds a near-certainty up to 100 %."""
+    if p >= 0.999:
+        digits = 3
+        while digits < 6 and round(p * 100, digits) >= 100:
+            digits += 1
+        return f"{min(p * 100, 100 - 10 ** -digits):.{digits}f}%" if p < 1 else "> 99.9999%"
+    return f"{p:.1%}"
+
+
 class ClassPage(Page):
     title = "We cannot draw a cat"
     kinds = ("class",)
@@ -48,7 +58,7 @@ class ClassPage(Page):
         col.addWidget(self.form)
         self.controls.addWidget(box)
         self.run_button = tab.make_run_button()
-        self.controls.addWidget(self.run_button)
+        self.buttons.addWidget(self.run_button)
         self.controls.addStretch(1)
 
         self.plain_view = ImagePanel("No regulariser")
@@ -59,6 +69,7 @@ class ClassPage(Page):
         self.curve.add_curve("plain", "no regulariser", style.VERMILLION)
         self.curve.add_curve("reg", "with regularisers", style.BLUE, dashed=True)
         self.curve.setYRange(0, 1, padding=0.02)
+        self.curve.setMinimumHeight(150)
         self.detail = self.readout(1.1)
         grid = QGridLayout()
         grid.addWidget(self.plain_view, 0, 0)
@@ -107,6 +118,13 @@ class ClassPage(Page):
     def on_running(self, running: bool) -> None:
         self.run_button.setText(run_text(running))
 
+    def on_finished(self) -> None:
+        f = self._last
+        if f is not None and f.done:
+            name = models.imagenet_labels()[f.target]
+            self.tab.ctx.status(f"Done after {f.step} steps: “{name}” {percent(f.probs[0])} without, "
+                                f"{percent(f.probs[1])} with regularisers.")
+
     def on_frame(self, f: classvis.ClassFrame) -> None:
         self._last = f
         labels = models.imagenet_labels()
@@ -114,9 +132,9 @@ class ClassPage(Page):
         self.plain_view.set_image(f.plain)
         self.reg_view.set_image(f.regularised)
         for label, prob, top in ((self.plain_text, f.probs[0], f.top[0]), (self.reg_text, f.probs[1], f.top[1])):
-            text = f"“{name}” <span style='color:{style.TARGET_COLOR}'>{prob:.1%}</span>"
+            text = f"“{name}” <span style='color:{style.TARGET_COLOR}'>{percent(prob)}</span>"
             if top[0] != f.target:
-                text += f"<br><span style='font-weight:normal'>sees “{labels[top[0]]}” {top[1]:.1%}</span>"
+                text += f"<br><span style='font-weight:normal'>sees “{labels[top[0]]}” {percent(top[1])}</span>"
             label.setText(text)
         steps = np.arange(1, len(f.history) + 1)
         self.curve.set_data("plain", steps, f.history[:, 0])

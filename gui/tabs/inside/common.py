@@ -38,14 +38,22 @@ class Page(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFixedWidth(SIDE_WIDTH)
+        #: Buttons under the scrolling controls, always in sight (Run, Gallery).
+        self.buttons = QVBoxLayout()
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.scroll, 1)
+        column.addLayout(self.buttons)
+        self.side = QWidget()
+        self.side.setLayout(column)
+        self.side.setFixedWidth(SIDE_WIDTH)
         self.views = QVBoxLayout()
         right = QVBoxLayout()
         right.addWidget(tab.make_caption(caption))
         right.addLayout(self.views, 1)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.side)
         outer.addLayout(right, 1)
 
     def readout(self, scale: float = 1.3, bold: bool = False) -> QLabel:
@@ -67,7 +75,8 @@ class Page(QWidget):
     def set_presentation(self, on: bool) -> None:
         for label, scale, bold in self._readouts:
             self._style(label, scale, bold)
-        self.scroll.setFixedWidth(round(SIDE_WIDTH * style.PRESENTATION_FONT_PT / style.BASE_FONT_PT) if on
+        self.side.setStyleSheet(f"font-size: {style.axis_pt(on)}pt;")
+        self.side.setFixedWidth(round(SIDE_WIDTH * style.PRESENTATION_FONT_PT / style.BASE_FONT_PT) if on
                                   else SIDE_WIDTH)
 
     # -- what the tab asks of a page
@@ -104,8 +113,8 @@ class Page(QWidget):
 
 
 def stage_title(stage) -> str:
-    part = {"conv": "convolutional", "pool": "pooling", "dense": "dense"}[stage.kind]
-    return f"{stage.index}: {stage.name} ({stage.channels} ch, {part})"
+    part = {"conv": "", "pool": ", pooled", "dense": ", dense"}[stage.kind]
+    return f"{stage.name} ({stage.channels} ch{part})"
 
 
 def run_text(running: bool) -> str:

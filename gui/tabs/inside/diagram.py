@@ -56,7 +56,7 @@ class StageDiagram(QWidget):
 
     def _update_height(self) -> None:
         line = QFontMetrics(self._font()).height()
-        self.setFixedHeight(int(line * 7.2 + 90))
+        self.setFixedHeight(int(line * 6.2 + 50))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(900, self.height())
@@ -92,8 +92,8 @@ class StageDiagram(QWidget):
             self._boxes.append(QRectF(x, y, bw, bh))
             x += slot
         # input and output nodes
-        p.setFont(self._font(0.95, bold=True))
-        for rect, text, colour in ((QRectF(4, top_band + 8, bw, box_area), f"pixels\n{self._input}", "#EEEEEE"),
+        p.setFont(self._font(0.85))
+        for rect, text, colour in ((QRectF(4, top_band + 8, bw, box_area), "pixels\n" + self._input.replace("×", "×\u200b"), "#EEEEEE"),
                                    (QRectF(4 + slot * (n - 1), top_band + 8 + box_area * 0.3, bw, box_area * 0.4),
                                     "class\nscores", "#FCE9C8")):
             p.setPen(QPen(QColor(style.GREY), 1.5))

@@ -39,7 +39,7 @@ class DreamPage(Page):
         col.addWidget(self.form)
         self.controls.addWidget(box)
         self.run_button = tab.make_run_button()
-        self.controls.addWidget(self.run_button)
+        self.buttons.addWidget(self.run_button)
         self.controls.addStretch(1)
 
         self.photo_view = ImagePanel("The photo")
@@ -115,6 +115,12 @@ class DreamPage(Page):
 
     def on_running(self, running: bool) -> None:
         self.run_button.setText(run_text(running))
+
+    def on_finished(self) -> None:
+        f = self._last
+        if f is not None and f.done:
+            self.tab.ctx.status(f"Dream done: {f.step} steps in {f.seconds:.1f} s at {', '.join(f.stages)}. "
+                                "Save it with Ctrl+S.")
 
     def on_frame(self, f: dream.DreamFrame) -> None:
         self._last = f

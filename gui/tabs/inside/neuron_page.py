@@ -58,8 +58,8 @@ class NeuronPage(Page):
         self.run_button = tab.make_run_button()
         self.gallery_button = QPushButton(f"Gallery: {GALLERY_COUNT} channels of this stage")
         self.gallery_button.clicked.connect(self.start_gallery)
-        self.controls.addWidget(self.run_button)
-        self.controls.addWidget(self.gallery_button)
+        self.buttons.addWidget(self.run_button)
+        self.buttons.addWidget(self.gallery_button)
         self.controls.addStretch(1)
 
         self.image_view = ImagePanel("What the channel wants")
@@ -67,7 +67,7 @@ class NeuronPage(Page):
                                   placeholder="“Gallery” synthesises several channels of a stage at once")
         self.curve = CurvePlot("Channel's response versus step", x_label="step", y_label="mean activation")
         self.curve.add_curve("value", "synthesised picture", style.TARGET_COLOR)
-        self.curve.add_curve("photo", "best bundled photo", style.ORIGINAL_COLOR, dashed=True)
+        self.curve.add_curve("photo", "this photo", style.ORIGINAL_COLOR, dashed=True)
         self.headline = self.readout(1.6, bold=True)
         self.detail = self.readout(1.1)
         row = QHBoxLayout()
@@ -175,6 +175,17 @@ class NeuronPage(Page):
     def on_running(self, running: bool) -> None:
         self.run_button.setText(run_text(running))
         self.gallery_button.setEnabled(not running)
+
+    def on_finished(self) -> None:
+        f = self._last
+        if f is None or not f.done:
+            return
+        if self._mode == "gallery":
+            self.tab.ctx.status(f"Gallery of {f.stage} done: {len(f.units)} channels after {f.step} steps.")
+        else:
+            photo = self._photo_best if self._photo_best is not None else 0.0
+            self.tab.ctx.status(f"Done: channel {f.units[0]} of {f.stage} responds {f.values[0]:.2f} to its picture, "
+                                f"{photo:.2f} to “{self.session.picture_title}”. Save it with Ctrl+S.")
 
     def on_frame(self, f: featurevis.VisFrame) -> None:
         self._last = f

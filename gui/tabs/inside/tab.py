@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from core import imaging, models
 from core.errors import UserError
 
+from ...widgets import style
 from ..base import AppContext, LabTab
 from .anatomy_page import AnatomyPage
 from .class_page import ClassPage
@@ -49,7 +50,9 @@ class InsideTab(LabTab):
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
-        bar = QHBoxLayout()
+        self.top_bar = QWidget()
+        bar = QHBoxLayout(self.top_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
         self.picture_combo = QComboBox()
         self.picture_combo.setMinimumContentsLength(14)
         for key, (title, _img) in self.session.pictures.items():
@@ -78,16 +81,13 @@ class InsideTab(LabTab):
         self.page_list: list[Page] = [self.anatomy, self.neuron, self.cat, self.dream]
         for i, page in enumerate(self.page_list, 1):
             self.pages.addTab(page, f"{i} · {page.title}")
-        font = self.pages.tabBar().font()
-        font.setPointSize(font.pointSize() + 2)
-        font.setBold(True)
-        self.pages.tabBar().setFont(font)
+        self.pages.setStyleSheet(f"QTabBar {{ font-size: {style.BASE_FONT_PT + 2}pt; font-weight: bold; }}")
         self.pages.currentChanged.connect(lambda i: self.page_list[i].activated())
         self.set_pages(self.pages)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
-        outer.addLayout(bar)
+        outer.addWidget(self.top_bar)
         outer.addWidget(self.pages, 1)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -182,6 +182,24 @@ class InsideTab(LabTab):
     def receive_image(self, image: np.ndarray, label: str) -> None:
         self.session.add_picture(f"sent:{label}", f"From {label}", image)
         self.set_page(0)
+
+    def set_presentation(self, on: bool) -> None:
+        # Controls get their size from a style sheet: under the window's focus style sheet neither
+        # the application font nor a parent's font reaches them.
+        pt = style.PRESENTATION_FONT_PT if on else style.BASE_FONT_PT
+        self.top_bar.setStyleSheet(f"font-size: {pt}pt;")
+        self.pages.setStyleSheet(f"QTabBar {{ font-size: {pt + 2}pt; font-weight: bold; }}")
+        super().set_presentation(on)
+
+    def side_panel(self) -> QWidget | None:
+        """The visible page's settings column, for the window's drawer (the anatomy page has none)."""
+        page = self.page_list[self.pages.currentIndex()]
+        return None if page is self.anatomy else page.side
+
+    def set_side_panel_visible(self, visible: bool) -> None:
+        for page in self.page_list:
+            if page is not self.anatomy:
+                page.side.setVisible(visible)
 
     def _open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a photo", "", imaging.OPEN_FILTER)

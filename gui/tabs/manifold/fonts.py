@@ -16,18 +16,26 @@ def font_for(widget: QWidget, scale: float, bold: bool, presentation: bool) -> Q
 
 
 class ScaledFonts:
-    """Widgets registered with a scale (1.0: the base size) and boldness, resized by :meth:`apply`."""
+    """Widgets registered with a scale (1.0: the base size) and boldness, resized by :meth:`apply`.
+
+    A widget added as a ``tree`` passes its size to every widget inside it (a form's labels and
+    editors): under a window style sheet Qt does not let children inherit their parent's font.
+    """
 
     def __init__(self) -> None:
-        self._items: list[tuple[QWidget, float, bool]] = []
+        self._items: list[tuple[QWidget, float, bool, bool]] = []
         self._presentation = False
 
-    def add(self, widget: QWidget, scale: float, bold: bool = False) -> QWidget:
-        self._items.append((widget, scale, bold))
-        widget.setFont(font_for(widget, scale, bold, self._presentation))
+    def add(self, widget: QWidget, scale: float, bold: bool = False, tree: bool = False) -> QWidget:
+        self._items.append((widget, scale, bold, tree))
+        self._set(widget, scale, bold, tree)
         return widget
+
+    def _set(self, widget: QWidget, scale: float, bold: bool, tree: bool) -> None:
+        for w in (widget, *(widget.findChildren(QWidget) if tree else ())):
+            w.setFont(font_for(w, scale, bold, self._presentation))
 
     def apply(self, presentation: bool) -> None:
         self._presentation = presentation
-        for widget, scale, bold in self._items:
-            widget.setFont(font_for(widget, scale, bold, presentation))
+        for widget, scale, bold, tree in self._items:
+            self._set(widget, scale, bold, tree)

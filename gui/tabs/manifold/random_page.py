@@ -11,11 +11,9 @@ from ...widgets import ImagePanel
 from ...worker import JobRunner
 from .fonts import ScaledFonts
 
-CAPTION = ("Draw an image at random and it looks like noise: natural photos are a vanishingly thin "
-           "part of all possible images, just as the curve is a thin part of the plane. The networks "
-           "never saw noise, yet they still name a class: compare how sure each one is with a blind "
-           "guess, written under it — the same freedom off the manifold that the red arrow exploits in "
-           "the toy.")
+CAPTION = ("An image drawn at random is noise: photos are a vanishingly thin part of all possible images, "
+           "as the curve is of the plane. The networks never saw noise, yet they still name a class — "
+           "compare how sure each is with a blind guess, written under it.")
 TOY_LINE = ("In the toy, the photos are the dotted curve and the noise is everywhere else on the map — "
             "and the network still paints all of it yellow or blue.")
 
@@ -41,23 +39,23 @@ class RandomPage(QWidget):
             label = QLabel("")
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setWordWrap(True)
-            self.fonts.add(label, 1.8, bold=True)
+            self.fonts.add(label, 1.5, bold=True)
             col.addWidget(panel, 1)
             col.addWidget(label)
             row.addLayout(col, 1)
             self.panels.append(panel)
             self.labels.append(label)
         outer.addLayout(row, 1)
+        bottom = QHBoxLayout()
         self.note = QLabel("")
         self.note.setWordWrap(True)
-        self.fonts.add(self.note, 1.2)
-        outer.addWidget(self.note)
-        buttons = QHBoxLayout()
-        self.draw_button = QPushButton("Draw new random images  (Space)")
+        self.fonts.add(self.note, 1.1)
+        self.draw_button = QPushButton("New random images  (Space)")
         self.draw_button.clicked.connect(self.draw)
-        buttons.addWidget(self.draw_button)
-        buttons.addStretch(1)
-        outer.addLayout(buttons)
+        self.fonts.add(self.draw_button, 1.0)
+        bottom.addWidget(self.note, 1)
+        bottom.addWidget(self.draw_button)
+        outer.addLayout(bottom)
         runner.frame_ready.connect(self._show)
         runner.running_changed.connect(lambda running: self.draw_button.setEnabled(not running))
 

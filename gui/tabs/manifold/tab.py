@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QGroupBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from core import manifold
 
+from ...widgets import style
 from ...worker import JobRunner
 from ..base import AppContext, LabTab
 from . import random_page, sweep_page, toy_page
-from .fonts import ScaledFonts
 from .random_page import RandomPage
 from .session import ToySession
 from .sweep_page import SweepPage
@@ -46,21 +46,18 @@ class ManifoldTab(LabTab):
         self.set_pages(self.pages)
         self.add_form("toy", self.toy_page.form)
         self.add_form("sweep", self.sweep_page.form)
-        self.fonts = ScaledFonts()
-        self.fonts.add(self.pages.tabBar(), 1.15)
-        for box in self.findChildren(QGroupBox):
-            self.fonts.add(box, 1.0)
+        self._style_page_tabs()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.pages)
 
     # ------------------------------------------------------------------ messages
     def report(self, text: str, error: bool = False) -> None:
-        """A message of this tab: errors always; news only while the tab is on screen (the page
-        keeps its own read-out, so nothing is lost when another tab is shown)."""
+        """A message of this tab, through the tab's own context: the window shows it while this tab
+        is shown (gui/tab_status.py); the pages keep their own read-outs as well."""
         if error:
             self.ctx.error(text)
-        elif self.isVisible():
+        else:
             self.ctx.status(text)
 
     # ------------------------------------------------------------------ running
@@ -93,9 +90,18 @@ class ManifoldTab(LabTab):
     def sweep_params(self) -> manifold.SweepParams:
         return self.sweep_page.params()
 
+    def set_side_panel_visible(self, visible: bool) -> None:
+        """View ▸ Settings panel (Ctrl+H): the toy's settings, as its Settings button does."""
+        self.toy_page.settings_button.setChecked(visible)
+
+    def _style_page_tabs(self) -> None:
+        # a style sheet, not setFont: under the window's style sheet a tab bar keeps the app's font
+        pt = round((style.PRESENTATION_FONT_PT if self._presentation else style.BASE_FONT_PT) * 1.15)
+        self.pages.setStyleSheet(f"QTabBar::tab {{ font-size: {pt}pt; }}")
+
     def set_presentation(self, on: bool) -> None:
         super().set_presentation(on)
-        self.fonts.apply(on)
+        self._style_page_tabs()
 
     def shutdown(self) -> None:
         self.session.stop()

@@ -44,7 +44,7 @@ class ToyMap(pg.PlotWidget):
         plot.setLabel("left", "feature 2")
         plot.hideButtons()
         ext = manifold.EXTENT
-        self.view.setRange(xRange=(-ext, ext), yRange=(-ext, ext), padding=0.0)
+        self.view.setRange(xRange=(-ext, ext), yRange=(-ext, ext), padding=0.03)  # whole end labels
 
         self.heat = pg.ImageItem(axisOrder="row-major")
         self.heat.setZValue(-20)

@@ -1,4 +1,6 @@
-"""Opening files in the window: images decoded off the UI thread, model files with consent.
+"""Files in the window: open (dialog, recent list, drag-and-drop), open a model, save a result.
+
+Images are decoded off the UI thread; model files that are programs open only with consent.
 
 Mixed into :class:`gui.main_window.MainWindow`, which owns ``self.loader`` (a
 :class:`~gui.worker.JobRunner` for this work), the tabs and the status bar.
@@ -12,12 +14,15 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core import imaging, model_files, models
+from core.autoencoders import weights as ae_weights
 
 from .tabs import TAB_CLASSES
 
+MAX_RECENT = 8
 
-class FileOpening:
-    """Drag-and-drop, File ▸ Open and File ▸ Open model file."""
+
+class FileActions:
+    """Drag-and-drop, File ▸ Open, Open recent, Open model file and Save."""
 
     def open_path(self, path: str) -> None:
         """Open a dropped or chosen file: images are decoded off the UI thread first."""
@@ -27,8 +32,9 @@ class FileOpening:
             is_dir = p.is_dir()
         except OSError:
             is_dir = False
-        if not is_dir and model_files.looks_like_model_file(p) and (
-                p.suffix.lower() in (".safetensors", ".ts") or tab.key != "autoencoder"):
+        # the autoencoder tab loads its own weights (.pt, or .safetensors written as autoencoder weights)
+        own_weights = tab.key == "autoencoder" and ae_weights.is_autoencoder_file(p)
+        if not is_dir and model_files.looks_like_model_file(p) and not own_weights:
             self.open_model_file(path)
             return
         if is_dir or model_files.looks_like_model_file(p):
@@ -59,6 +65,38 @@ class FileOpening:
             self.tabs.setCurrentWidget(tab)
             tab.open_file(path)
         self._add_recent(path)
+
+    def open_dialog(self) -> None:
+        start = str(self.settings.value("last_dir", ""))
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image", start, imaging.OPEN_FILTER + ";;All files (*)")
+        if path:
+            self.settings.setValue("last_dir", str(Path(path).parent))
+            self.open_path(path)
+
+    def save_result(self) -> None:
+        if not self.current_tab().save_result():
+            self.show_status("This tab has nothing to save yet.")
+
+    def _add_recent(self, path: str) -> None:
+        recent = [p for p in self._recent() if p != path]
+        recent.insert(0, path)
+        self.settings.setValue("recent_files", recent[:MAX_RECENT])
+        self._rebuild_recent()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        for p in recent:
+            act = self.recent_menu.addAction(Path(p).name)
+            act.setStatusTip(p)
+            act.triggered.connect(lambda _=False, p=p: self.open_path(p))
+        self.recent_menu.setEnabled(bool(recent))
 
     def open_model_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a model file", "",
