@@ -150,3 +150,29 @@ def imaging_tensor(img):
     from core.jobs import from_uint8_image
 
     return from_uint8_image(img)
+
+
+def test_stages_are_read_alike_while_another_job_uses_the_same_model(clf):
+    """Another tab classifying with the shared model meanwhile must not add its calls to the trace."""
+    import threading
+
+    expected = [s.name for s in anatomy.stages(clf)]
+    anatomy._CACHE.clear()  # noqa: SLF001 - read them again, this time with a busy neighbour
+    busy = threading.Event()
+    stop = threading.Event()
+
+    def neighbour():
+        x = torch.rand(1, clf.channels, *clf.input_size)
+        while not stop.is_set():
+            with torch.inference_mode():
+                clf(x)
+            busy.set()
+
+    t = threading.Thread(target=neighbour, daemon=True)
+    t.start()
+    busy.wait(60)
+    try:
+        assert [s.name for s in anatomy.stages(clf)] == expected
+    finally:
+        stop.set()
+        t.join(60)
