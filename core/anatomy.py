@@ -99,8 +99,11 @@ def _trace(model: Classifier) -> list[_Part]:
     records: list[_Part] = []
     calls: dict[str, int] = {}
     hooks = []
+    owner = threading.get_ident()  # another tab may run the same shared model meanwhile
     for path, module, container in _parts(model.net):
         def hook(mod, _inp, out, path=path, container=container):
+            if threading.get_ident() != owner:
+                return
             if not isinstance(out, torch.Tensor):
                 out = getattr(out, "logits", None)
                 if not isinstance(out, torch.Tensor):
@@ -296,12 +299,12 @@ def activations(model: Classifier, image: np.ndarray, stage: Stage) -> torch.Ten
 
 
 def _rgb_for(model: Classifier, image: np.ndarray) -> np.ndarray:
-    from .imaging import fit_to_size
+    from .imaging import fit_image
 
     if image.ndim == 2:
         image = np.repeat(image[:, :, None], 3, axis=2)
     if image.shape[:2] != tuple(model.input_size):
-        image = fit_to_size(image, model.input_size)
+        image = fit_image(image, model.input_size, "crop")
     return image
 
 

@@ -47,6 +47,12 @@ def fit_presentation_font(screen_height: int) -> int:
     return PRESENTATION_FONT_PT
 
 
+def screen_scale(presentation: bool) -> float:
+    """How much larger than on a full-HD screen presentation text is (1 up to 1080 lines, 2 on 4K):
+    a panel sized in pixels for 1080 lines grows by this much to keep its text whole."""
+    return max(1.0, PRESENTATION_FONT_PT / _PRESENTATION_PT_AT_REFERENCE) if presentation else 1.0
+
+
 def title_pt(presentation: bool) -> int:
     return round((PRESENTATION_FONT_PT if presentation else BASE_FONT_PT) * TITLE_SCALE)
 

@@ -59,6 +59,9 @@ def test_feature_maps_show_the_most_active_channels(clf, photos):
     stage = anatomy.find_stage(clf, "blocks3")
     frame = list(featuremaps.maps_job(clf, photos[1], stage, count=16, cell=32))[-1]
     assert frame.spatial and len(frame.channels) == 16 and frame.means == tuple(sorted(frame.means, reverse=True))
+    same = list(featuremaps.maps_job(clf, photos[1], stage, compare=photos[1]))[-1]
+    other = list(featuremaps.maps_job(clf, photos[1], stage, compare=photos[2]))[-1]
+    assert same.compared and same.relative_change == 0 and other.relative_change > 0.2
     out = list(featuremaps.maps_job(clf, photos[1], anatomy.find_stage(clf, "fc")))[-1]
     assert out.probabilities and clf.labels[out.channels[0]] == "Egyptian cat"
 
@@ -147,3 +150,29 @@ def imaging_tensor(img):
     from core.jobs import from_uint8_image
 
     return from_uint8_image(img)
+
+
+def test_stages_are_read_alike_while_another_job_uses_the_same_model(clf):
+    """Another tab classifying with the shared model meanwhile must not add its calls to the trace."""
+    import threading
+
+    expected = [s.name for s in anatomy.stages(clf)]
+    anatomy._CACHE.clear()  # noqa: SLF001 - read them again, this time with a busy neighbour
+    busy = threading.Event()
+    stop = threading.Event()
+
+    def neighbour():
+        x = torch.rand(1, clf.channels, *clf.input_size)
+        while not stop.is_set():
+            with torch.inference_mode():
+                clf(x)
+            busy.set()
+
+    t = threading.Thread(target=neighbour, daemon=True)
+    t.start()
+    busy.wait(60)
+    try:
+        assert [s.name for s in anatomy.stages(clf)] == expected
+    finally:
+        stop.set()
+        t.join(60)

@@ -12,7 +12,7 @@ LECTURE_ORDER = ["Elephant → tiger shark", "Noise → any class", "Invisible: 
                  "Black box: MNIST digits in seconds", "Black box: ImageNet",
                  "Noise vs. geometry (direct vs. CPPN)", "A curve in the plane", "Many dimensions",
                  "Random images are noise", "Compression: the code size", "Denoising", "LIAR!"]
-INSIDE = ["Inside: the network's anatomy", "What a neuron wants", "We cannot draw a cat", "DeepDream"]
+INSIDE = ["Inside: a long body, a short head", "What a neuron wants", "We cannot draw a cat", "DeepDream"]
 
 
 def test_the_lecture_ships_its_scenes_in_order_with_captions():

@@ -20,19 +20,25 @@ SCREENS = [
 
 #: Problems the tab owners know about and have not fixed yet: a fragment of the problem line → why.
 #: Each entry is printed; an entry that no longer matches anything should be removed.
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES: dict[str, str] = {
+    "QComboBox #param_climb 'One step size (1/5 rule)'":
+        "4K presentation only: the evolution form's label column takes the room, and the shortened "
+        "name loses the 5 of “1/5 rule”; a shorter choice title in core/evolution/params.py would fix it",
+}
 
 
 def _unexplained(problems: list[str]) -> list[str]:
     return [p for p in problems if not any(fragment in p for fragment in KNOWN_FAILURES)]
 
 
-@pytest.mark.xfail(reason="the tabs are being refitted for issue 10; strict once they are merged", strict=False)
 @pytest.mark.parametrize(("width", "height", "dpr"), SCREENS, ids=[f"{w}x{h}@{d:g}" for w, h, d in SCREENS])
 def test_every_tab_and_page_fits_the_screen(width, height, dpr):
     results = fit.run_size(width, height, dpr, ["normal", "presentation"])
     report = []
     for mode, problems in results.items():
+        for p in problems:
+            if p not in _unexplained([p]):
+                print(f"known ({mode}): {p}")
         for p in _unexplained(problems):
             report.append(f"{mode}: {p}")
     assert not report, f"{len(report)} problem(s) at {width}×{height} @{dpr:g}:\n" + "\n".join(report)

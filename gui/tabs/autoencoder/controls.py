@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout,
+    QWidget,
 )
 
 from core import autoencoders as ae
 
+from ...widgets import style
 from ...widgets.param_form import ParamForm
 
 DATA_CHOICES = (("sample", "MNIST sample"), ("full", "Full MNIST"), ("idx", "IDX folder…"))
@@ -20,6 +22,7 @@ class ControlPanel(QWidget):
 
     def __init__(self, run_button: QPushButton, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("side_panel")  # folds into a drawer where room is short (gui/drawer.py)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(run_button)
@@ -38,6 +41,8 @@ class ControlPanel(QWidget):
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(self.scroll, 1)
         panel = QWidget()
+        # the settings take the viewport's width (names may elide) rather than slide under the scroll bar
+        panel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         col = QVBoxLayout(panel)
         col.setContentsMargins(0, 0, 6, 0)
 
@@ -70,8 +75,13 @@ class ControlPanel(QWidget):
         self.data_info.setWordWrap(True)
         col.addWidget(self.data_info)
         self.scroll.setWidget(panel)
-        self.setMinimumWidth(290)
-        self.setMaximumWidth(340)
+        self.set_presentation(False)
+
+    def set_presentation(self, on: bool) -> None:
+        """Sized for screens up to full HD; wider for 4K presentation text (the tab calls this)."""
+        scale = style.screen_scale(on)
+        self.setMinimumWidth(round(290 * scale))
+        self.setMaximumWidth(round(340 * scale))
 
     def editors(self) -> list[QWidget]:
         """What is locked while training runs."""

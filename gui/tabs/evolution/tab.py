@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from core import evolution, models
 from core.errors import UserError
 
+from ...widgets import style
 from ...widgets.model_chooser import ModelChooser
 from ...widgets.param_form import ParamForm
 from ...widgets.save_png import save_png_as
@@ -31,6 +32,7 @@ from .views import SHOW, EvolutionViews
 DEFAULT_TARGETS = {"mnist": {"ga": "3", "map-elites": "all"},
                    "imagenet": {"ga": "jellyfish", "map-elites": "all"}}
 DRAW_INTERVAL_MS = 120
+SIDE_WIDTH = 400  # the settings column on screens up to full HD; grows with 4K presentation text
 GENOME_FIELDS = ("encoding", "mutation_rate", "mutation", "crossover_rate", "multiscale")
 SEARCH_FIELDS = ("population", "focus", "climb", "elite", "selection", "tournament", "truncation", "stop_at",
                  "goal_classes", "max_queries", "generations", "seed")
@@ -59,6 +61,10 @@ class EvolutionTab(LabTab):
         self.runner.job_finished.connect(self._job_finished)
         self._model_changed()
         self._algorithm_changed()
+
+    def set_presentation(self, on: bool) -> None:
+        super().set_presentation(on)
+        self._side.setFixedWidth(round(SIDE_WIDTH * style.screen_scale(on)))
 
     # ---------------------------------------------------------------- layout
     def _build(self) -> None:
@@ -128,7 +134,9 @@ class EvolutionTab(LabTab):
         left.addWidget(self.export_button)
         left_widget = QWidget()
         left_widget.setLayout(left)
-        left_widget.setFixedWidth(400)
+        left_widget.setFixedWidth(SIDE_WIDTH)
+        self._side = left_widget
+        left_widget.setObjectName("side_panel")  # folds into a drawer where room is short (gui/drawer.py)
 
         self.views = EvolutionViews(self.make_caption(
             "The network is a <b>black box</b>: we only ask it what it sees. Start from random "
