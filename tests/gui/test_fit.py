@@ -20,11 +20,7 @@ SCREENS = [
 
 #: Problems the tab owners know about and have not fixed yet: a fragment of the problem line → why.
 #: Each entry is printed; an entry that no longer matches anything should be removed.
-KNOWN_FAILURES: dict[str, str] = {
-    "QComboBox #param_climb 'One step size (1/5 rule)'":
-        "4K presentation only: the evolution form's label column takes the room, and the shortened "
-        "name loses the 5 of “1/5 rule”; a shorter choice title in core/evolution/params.py would fix it",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _unexplained(problems: list[str]) -> list[str]:
