@@ -34,7 +34,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import evolution as ev  # noqa: E402
-from core import models  # noqa: E402
+from core import models, runtime  # noqa: E402
 from core.jobs import CancelToken  # noqa: E402
 
 PARTS = ("throughput", "mnist", "archive", "showcase", "random20", "easy", "window")
@@ -104,6 +104,10 @@ def window_rate(model: str, targets: str, seconds: float, **kw) -> float:
             break
         time.sleep(0.005)
     tab.stop()
+    deadline = time.perf_counter() + 120
+    while tab.runner.is_running and time.perf_counter() < deadline:  # let the batch in flight end
+        app.processEvents()
+        time.sleep(0.01)
     w.close()
     (t0, q0), (t1, q1) = marks[0], marks[-1]
     return (q1 - q0) / max(t1 - t0, 1e-9)
@@ -133,9 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--easy-class", default="jellyfish")
     p.add_argument("--easy-queries", type=int, default=2_000)
     p.add_argument("--window-seconds", type=float, default=20.0)
+    p.add_argument("--window-models", nargs="+", default=["mnist_cnn", "efficientnet_lite0"])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = p.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    runtime.configure_threads(args.threads)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; parts: {' '.join(args.only)}", flush=True)
     mnist = models.load_classifier("mnist_cnn", "cpu")
@@ -193,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nImages per second in the window (offscreen, 1280×720) against headless, {args.window_seconds:.0f} s "
               "each, interleaved")
         for name, clf, spec in (("mnist_cnn", mnist, "all"), ("efficientnet_lite0", lite, "all")):
+            if name not in args.window_models:
+                continue
             targets = ev.parse_targets(clf.labels, spec)
             a1 = headless_rate(clf, targets, args.window_seconds, seed=0)
             b1 = window_rate(name, spec, args.window_seconds, seed=0)

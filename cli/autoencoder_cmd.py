@@ -58,10 +58,11 @@ def cmd_train(args) -> int:
     batch, lr = params.resolved(config.arch)
     progress(f"training {config.title} on {digits.source}, {params.epochs} epochs "
              f"(batch {batch}, learning rate {lr:g}), on {device.type}")
-    last = None
+    last, shown = None, 0
     for frame in ae.train_job(digits, config, params, device=device):
         last = frame
-        if frame.batch == 0 and frame.epoch > 0 and not frame.done:
+        if frame.batch == 0 and frame.epoch > shown:  # every finished epoch once, the last one too
+            shown = frame.epoch
             progress(f"epoch {frame.epoch:4d}/{frame.epochs}  train {frame.train_loss:.4f}  "
                      f"validation {frame.val_loss:.4f}  {frame.samples_per_s:,.0f} digits/s")
     result = last.result

@@ -32,6 +32,8 @@ class MapsFrame(Frame):
     peak: float = 0.0  # the largest value in the maps shown (the top of the colour scale)
     active_share: float = 0.0  # share of the stage's channels with a positive mean
     probabilities: bool = False  # a class-score stage: ``means`` are softmax probabilities
+    compared: bool = False  # the maps show |this picture − the other| (``means``: mean change)
+    relative_change: float = 0.0  # mean |difference| over the stage / mean |activation| of the other
 
 
 def colour_map(a: np.ndarray, top: float) -> np.ndarray:
@@ -41,9 +43,16 @@ def colour_map(a: np.ndarray, top: float) -> np.ndarray:
 
 
 def maps_job(model: Classifier, image: np.ndarray, stage: Stage, *, count: int = 16, cell: int = 96,
-             cancel: CancelToken | None = None) -> Iterator[MapsFrame]:
-    """One frame: the ``count`` most active channels of ``stage`` for ``image``, one colour scale for all."""
+             compare: np.ndarray | None = None, cancel: CancelToken | None = None) -> Iterator[MapsFrame]:
+    """One frame: the ``count`` most active channels of ``stage`` for ``image``, one colour scale for all.
+
+    With ``compare`` (another picture), the maps show where the two pictures' maps differ: the
+    channels that changed most, each map the absolute difference.
+    """
     a = activations(model, image, stage)
+    if compare is not None and a.dim() == 3:
+        yield _difference(a, activations(model, compare, stage), stage, count, cell)
+        return
     if a.dim() == 1:
         is_output = a.numel() == model.num_classes and stage.kind == "dense"
         vals, idx = (a.softmax(0) if is_output else a).topk(min(count, a.numel()))
@@ -66,6 +75,21 @@ def maps_job(model: Classifier, image: np.ndarray, stage: Stage, *, count: int =
                     channels=tuple(int(i) for i in idx), means=tuple(float(v) for v in vals),
                     peak=top, active_share=float((means > 0).float().mean()),
                     message=f"{stage.name}: {len(thumbs)} most active of {stage.channels} channels")
+
+
+def _difference(a: torch.Tensor, b: torch.Tensor, stage: Stage, count: int, cell: int) -> MapsFrame:
+    diff = (a - b).abs()
+    change = diff.mean((1, 2))
+    vals, idx = change.topk(min(count, change.numel()))
+    picked = diff[idx].numpy()
+    top = float(np.percentile(picked, 99.5)) if picked.size else 1.0
+    thumbs = [np.asarray(Image.fromarray(colour_map(m, top)).resize((cell, cell), Image.NEAREST)) for m in picked]
+    cols = int(np.ceil(np.sqrt(len(thumbs) * 1.6)))
+    rel = float(diff.mean() / b.abs().mean().clamp(min=1e-9))
+    return MapsFrame(step=1, total=1, done=True, stage=stage.name, spatial=True,
+                     mosaic=tile(thumbs, cols, (cell, cell)), cols=cols, channels=tuple(int(i) for i in idx),
+                     means=tuple(float(v) for v in vals), peak=top, compared=True, relative_change=rel,
+                     message=f"{stage.name}: the {len(thumbs)} channels that changed most")
 
 
 def thumbnail_grid(images: list[np.ndarray], cell: int) -> tuple[np.ndarray, int]:

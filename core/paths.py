@@ -59,7 +59,7 @@ def check_input_file(path: str | os.PathLike, what: str = "file") -> Path:
     p = Path(path).expanduser()
     st = _stat(p, what)
     if st is None:
-        raise UserError(f"“{shown(p)}” does not exist.")
+        raise UserError(f"the {what} “{shown(p)}” does not exist.")
     if stat.S_ISDIR(st.st_mode):
         raise UserError(f"“{shown(p)}” is a folder, not {_a(what)}.")
     if not stat.S_ISREG(st.st_mode):
@@ -93,7 +93,7 @@ def check_output_file(path: str | os.PathLike, *, default_name: str, suffix: str
         p = p / default_name
         st = _stat(p, what)
     elif st is not None and not stat.S_ISREG(st.st_mode):
-        raise UserError(f"“{shown(p)}” is a special file; name an ordinary file for the {what}.")
+        raise UserError(f"“{shown(p)}” is a special file, not a regular file; name another for the {what}.")
     if suffix and p.suffix.lower() != suffix:
         p = p.with_name(p.name + suffix)
         st = _stat(p, what)
@@ -101,7 +101,7 @@ def check_output_file(path: str | os.PathLike, *, default_name: str, suffix: str
         if stat.S_ISDIR(st.st_mode):
             raise UserError(f"“{shown(p)}” is a folder; name a file for the {what}.")
         if not stat.S_ISREG(st.st_mode):
-            raise UserError(f"“{shown(p)}” is a special file; name an ordinary file for the {what}.")
+            raise UserError(f"“{shown(p)}” is a special file, not a regular file; name another for the {what}.")
     _check_name(p, what)
     folder = p.parent if str(p.parent) else Path(".")
     fst = _stat(folder, what)

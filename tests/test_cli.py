@@ -88,7 +88,7 @@ def test_score_judges_every_readable_image_and_names_the_bad_one(capsys, monkeyp
 
 def test_bad_input_in_a_real_process_has_no_traceback():
     r = run("fool", "--image", "missing.png", "--target", "3", timeout=120)
-    assert r.returncode == 2 and r.stderr.strip().splitlines() == ["error: the image file “missing.png” does not exist."]
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == ["error: “missing.png” does not exist."]
 
 
 def test_cli_never_imports_qt():

@@ -60,7 +60,7 @@ def test_train_on_every_bad_idx_folder_is_one_error_line(capsys, idx_corpus, tmp
 @pytest.mark.parametrize("out, words", [
     ("no/such/folder/w.pt", "does not exist"),
     ("x" * 300 + ".pt", "too long"),
-    ("/dev/null", "not a regular file"),
+    ("/dev/null", "special file"),
     ("/proc/w.pt", "cannot write"),
     ("weights.txt", ".safetensors"),
 ])

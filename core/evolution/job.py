@@ -83,7 +83,9 @@ def evolution_job(
     enc = make_encoding(params.encoding, box.channels, box.input_size, rate=params.mutation_rate,
                         operator=params.mutation, reference=not params.multiscale)
     archive = Archive(targets)
-    search = (GeneticAlgorithm(params, enc) if params.algorithm == "ga" else MapElites(params, enc, archive))
+    stones = (Archive(range(box.num_classes), images=False)
+              if params.algorithm == "map-elites" and len(targets) < box.num_classes else None)
+    search = (GeneticAlgorithm(params, enc) if params.algorithm == "ga" else MapElites(params, enc, archive, stones))
     pop_size = params.population_size
     n_show = min(show, pop_size)
     rgb = box.channels == 3
@@ -179,6 +181,8 @@ def evolution_job(
     improved = archive.offer(children, imgs, probs, gen, first)
     search.tell(children, imgs, probs, archive, improved, initial=True)
     while True:
+        if stones is not None and len(search.shown()[0]):
+            stones.offer(*search.shown()[:3], gen, 0)
         if len(search.shown()[0]):
             best, mean = search.history(archive)
             hist_best.append(best)

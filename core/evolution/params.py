@@ -43,20 +43,20 @@ class EvolutionParams(Params):
     population: int | None = param(None, "Population", minimum=2, maximum=5000, none_text="auto",
                                    help="images per generation (auto: 24 for the GA, 50 for MAP-Elites)")
     generations: int = param(2000, "Generations", minimum=1, maximum=10_000_000, help="most generations")
-    max_queries: int | None = param(None, "Query budget", unit="images", minimum=1, maximum=100_000_000,
+    max_queries: int | None = param(None, "Query budget", minimum=1, maximum=100_000_000,
                                     none_text="none", help="stop after this many images queried")
     stop_at: float | None = param(0.99, "Goal", unit="%", scale=100, minimum=0, exclusive_minimum=True,
                                   maximum=1, step=0.01, decimals=2, none_text="never",
                                   help="the probability a class's best image must reach")
-    goal_classes: int | None = param(20, "Stop when classes at goal", minimum=1, maximum=100_000,
+    goal_classes: int | None = param(20, "Classes to reach it", minimum=1, maximum=100_000,
                                      none_text="all", applies=_me,
                                      help="end once this many targets (or all, if fewer) reach the goal")
     focus: float = param(0.8, "Focused share", unit="%", scale=100, minimum=0, maximum=1, step=0.05,
                          decimals=0, applies=_me,
                          help="share of children that climb the most promising classes "
                               "(0: the paper's MAP-Elites, parents drawn uniformly)")
-    climb: str = param("step", "Climbing", choices=(("step", "One step size (1/5 rule)"),
-                                                      ("es", "Evolution strategy (CSA)")),
+    climb: str = param("step", "Climbing", choices=(("step", "1/5-rule step"),
+                                                      ("es", "Evolution strategy")),
                        applies=lambda p: _me(p) and p.focus > 0,
                        help="how a focused class is climbed: a (1+λ) step whose size follows the "
                             "one-fifth success rule, or a (μ/μ_w, λ) evolution strategy on the CPPN weights")

@@ -42,6 +42,10 @@ ES_SIGMA_START = 0.3
 #: After this many focused children in a row without a better image, the strategy restarts
 #: from the elite with half its step size.
 ES_RESTART = 30
+#: With fewer targets than classes, this share of the explored children descends from the best
+#: image of any class (every child is offered to every class, as in the paper, but only the
+#: targets are shown): a class's way to 99 % often passes through another class's image.
+STONE_SHARE = 0.5
 #: A focused child is sometimes a full mutation (the graph may change) rather than a weight step.
 FOCUS_STRUCTURAL = 0.2
 
@@ -49,7 +53,8 @@ FOCUS_STRUCTURAL = 0.2
 class Archive:
     """The best image found so far for each target class (a MAP-Elites cell per target)."""
 
-    def __init__(self, targets: Sequence[int]) -> None:
+    def __init__(self, targets: Sequence[int], *, images: bool = True) -> None:
+        self.keep_images = images  # False for stepping stones: only genomes and fitness
         self.targets = np.asarray(tuple(targets), dtype=np.int64)
         k = len(self.targets)
         self.genome: list = [None] * k
@@ -81,6 +86,8 @@ class Archive:
             j = int(best[c])
             self.fit[c] = value[c]
             self.genome[c] = genomes[j]
+            if not self.keep_images:
+                continue
             self.image[c] = to_u8(images[j])
             top = np.argsort(-probs[j], kind="stable")[:5]
             self.top5[c], self.top5_probs[c] = top, probs[j, top]
@@ -194,8 +201,9 @@ class _Strategy:
 class MapElites:
     """Many targets; each generation's children are offered to every cell."""
 
-    def __init__(self, params, encoding, archive: Archive) -> None:
+    def __init__(self, params, encoding, archive: Archive, stones: Archive | None = None) -> None:
         self.p, self.enc = params, encoding
+        self.stones = stones  # every class's best image, when the targets are only some classes
         self.goal = params.stop_at if params.stop_at is not None else 0.99
         k = len(archive)
         self.sigma = np.full(k, SIGMA_START)
@@ -241,11 +249,15 @@ class MapElites:
                     child = self.enc.perturb(parent, rng, float(self.sigma[c]))
                 origins.append(c)
             else:
-                a = int(filled[int(rng.integers(len(filled)))])
-                child = archive.genome[a]
-                if rng.random() < self.p.crossover_rate and len(filled) > 1:
-                    b = int(filled[int(rng.integers(len(filled)))])
-                    child = self.enc.crossover(archive.genome[a], archive.genome[b], rng)
+                pool = archive
+                if self.stones is not None and rng.random() < STONE_SHARE:
+                    pool = self.stones  # a parent from any class: the paper's stepping stones
+                pf = pool.filled()
+                a = int(pf[int(rng.integers(len(pf)))])
+                child = pool.genome[a]
+                if rng.random() < self.p.crossover_rate and len(pf) > 1:
+                    b = int(pf[int(rng.integers(len(pf)))])
+                    child = self.enc.crossover(pool.genome[a], pool.genome[b], rng)
                 child = self.enc.mutate(child, rng)
                 origins.append(-1)
             children.append(child)

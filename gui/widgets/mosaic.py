@@ -41,7 +41,11 @@ def fit_caption(fm: QFontMetrics, line: str, width: int) -> str:
     if "\t" not in line:
         return fm.elidedText(line, Qt.TextElideMode.ElideRight, width)
     name, number = line.split("\t", 1)
+    if not name:
+        return number
     room = width - fm.horizontalAdvance(" " + number)
+    if fm.horizontalAdvance(name) <= room:
+        return f"{name} {number}"
     if room < fm.horizontalAdvance("W…"):
         return number
     return f"{fm.elidedText(name, Qt.TextElideMode.ElideRight, room)} {number}"

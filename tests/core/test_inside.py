@@ -59,6 +59,9 @@ def test_feature_maps_show_the_most_active_channels(clf, photos):
     stage = anatomy.find_stage(clf, "blocks3")
     frame = list(featuremaps.maps_job(clf, photos[1], stage, count=16, cell=32))[-1]
     assert frame.spatial and len(frame.channels) == 16 and frame.means == tuple(sorted(frame.means, reverse=True))
+    same = list(featuremaps.maps_job(clf, photos[1], stage, compare=photos[1]))[-1]
+    other = list(featuremaps.maps_job(clf, photos[1], stage, compare=photos[2]))[-1]
+    assert same.compared and same.relative_change == 0 and other.relative_change > 0.2
     out = list(featuremaps.maps_job(clf, photos[1], anatomy.find_stage(clf, "fc")))[-1]
     assert out.probabilities and clf.labels[out.channels[0]] == "Egyptian cat"
 

@@ -114,16 +114,18 @@ def test_settings_survive_a_restart(qtbot, settings):
     w2.close()
 
 
-def test_cell_captions_keep_the_number_whole():
+def test_cell_captions_keep_the_number_whole(qapp):
     from PySide6.QtGui import QFont, QFontMetrics
 
     from gui.tabs.evolution.views import caption
     from gui.widgets.mosaic import fit_caption
 
     fm = QFontMetrics(QFont())
-    text = caption("king penguin, Aptenodytes patagonica", 0.10437)
-    for width in (40, 70, 100, 160, 400):
-        shown = fit_caption(fm, text, width)
-        assert shown.endswith("10.44%")  # the number is never elided, whatever the width
-    assert fit_caption(fm, text, 400) == "king penguin, Aptenodytes patagonica 10.44%"
-    assert "…" in fit_caption(fm, text, 160)
+    name, number = caption("king penguin, Aptenodytes patagonica", 0.10437).split("\n")
+    for width in (20, 40, 70, 100, 160, 400):
+        assert fit_caption(fm, number, width) == "10.44%"  # the number is never elided
+    assert fit_caption(fm, name, 400) == "king penguin, Aptenodytes patagonica"
+    assert "…" in fit_caption(fm, name, 100)
+    # one line "name<TAB>number": the name gives way, the number stays whole
+    for width in (40, 70, 100, 160):
+        assert fit_caption(fm, "king penguin\t10.44%", width).endswith("10.44%")

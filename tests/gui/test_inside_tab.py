@@ -30,6 +30,12 @@ def test_anatomy_shows_stages_and_feature_maps_of_a_clicked_stage(window, qtbot,
     tab.anatomy.select("fc")
     qtbot.waitUntil(lambda: "Egyptian cat" in str(tab.anatomy.units_view.getAxis("left")._tickLevels), timeout=20000)
     assert "probabilities" in tab.anatomy.units_view._title_text
+    # compared with another picture: where the maps differ
+    tab.anatomy.select("blocks2")
+    tab.anatomy.compare_combo.setCurrentIndex(tab.anatomy.compare_combo.findData("coffee"))
+    qtbot.waitUntil(lambda: "differ from “Coffee cup”" in tab.anatomy.maps_view._title.text(), timeout=20000)
+    assert "changed by" in tab.anatomy.note.text()
+    tab.anatomy.compare_combo.setCurrentIndex(0)
     # a dropped photo redraws the maps
     photo = tmp_path / "stripes.png"
     Image.fromarray(np.tile(np.uint8([0, 255]).repeat(8), (128, 8))[:, :, None].repeat(3, 2)).save(photo)

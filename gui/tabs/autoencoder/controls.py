@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout,
+    QWidget,
 )
 
 from core import autoencoders as ae
@@ -40,6 +41,8 @@ class ControlPanel(QWidget):
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(self.scroll, 1)
         panel = QWidget()
+        # the settings take the viewport's width (names may elide) rather than slide under the scroll bar
+        panel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         col = QVBoxLayout(panel)
         col.setContentsMargins(0, 0, 6, 0)
 

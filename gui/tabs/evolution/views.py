@@ -23,8 +23,9 @@ def percent(p: float) -> str:
 
 
 def caption(name: str, prob: float) -> str:
-    """A cell caption: the name may be elided by the mosaic, the number never (tab-separated)."""
-    return f"{name}\t{percent(prob)}"
+    """A cell caption in two lines: the name (the mosaic may elide it) over the number, which is
+    never elided (the tab marks it as a number)."""
+    return f"{name}\n\t{percent(prob)}"
 
 
 class EvolutionViews(QWidget):
@@ -39,12 +40,12 @@ class EvolutionViews(QWidget):
         self._presentation = False
         self._shown_cells: tuple[int, ...] = ()
         self._drawn: dict[str, object] = {}
-        self.population_view = MosaicView("Population (live)", lines=1, min_cell=56,
+        self.population_view = MosaicView("Population (live)", lines=2, min_cell=56,
                                           placeholder="Press Space: a random population appears here")
         self.population_view.cell_clicked.connect(self.population_clicked)
         self.best_view = ImagePanel("Best so far")
         self.best_top5 = BarChart("Best image: top 5")
-        self.cells_view = MosaicView("One cell per class: its most convincing image", lines=1, min_cell=72,
+        self.cells_view = MosaicView("One cell per class: its most convincing image", lines=2, min_cell=72,
                                      placeholder="MAP-Elites keeps the best image of every class here")
         self.cells_view.cell_clicked.connect(self._cell_clicked)
         self.curve = CurvePlot("Fitness versus generation", x_label="generation", y_label="probability of the target")
@@ -179,7 +180,7 @@ class EvolutionViews(QWidget):
             for c in shown:
                 t = f.targets[c]
                 has = f.cell_images[c] is not None
-                ccaps.append(caption(labels[t], float(f.cell_probs[c])) if has else f"{labels[t]}\t—")
+                ccaps.append(caption(labels[t], float(f.cell_probs[c])) if has else f"{labels[t]}\n\t—")
                 chits.append(bool(f.cell_probs[c] >= goal))
                 ctips.append(f"{labels[t]}: {f.cell_probs[c]:.4%}, found in generation {f.cell_generation[c]:,} "
                              f"after {f.cell_queries[c]:,} images queried" if has else labels[t])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from core import featuremaps
 from core.errors import UserError
@@ -36,12 +36,24 @@ class AnatomyPage(Page):
         self.headline.setText("Click a stage in the diagram.")
         self.note = self.readout(1.1)
         self._stage_index: int | None = None
+        self.compare_combo = QComboBox()
+        self.compare_combo.setToolTip("Show where this picture's feature maps differ from another's "
+                                      "(e.g. a photo and its adversarial copy)")
+        self.compare_combo.currentIndexChanged.connect(lambda _i: self._refresh())
+        compare_row = QHBoxLayout()
+        compare_row.addStretch(1)
+        compare_row.addWidget(QLabel("Compare with"))
+        compare_row.addWidget(self.compare_combo)
+        self._fill_compare()
         row = QHBoxLayout()
         row.addWidget(self.picture_view, 2)
         row.addWidget(self.maps_view, 5)
         row.addWidget(self.units_view, 5)
         self.views.addWidget(self.diagram)
-        self.views.addWidget(self.headline)
+        head = QHBoxLayout()
+        head.addWidget(self.headline, 1)
+        head.addLayout(compare_row)
+        self.views.addLayout(head)
         self.views.addLayout(row, 1)
         self.views.addWidget(self.note)
 
@@ -64,7 +76,19 @@ class AnatomyPage(Page):
         if self.isVisible():
             self.activated()
 
+    def _fill_compare(self) -> None:
+        current = self.compare_combo.currentData()
+        self.compare_combo.blockSignals(True)
+        self.compare_combo.clear()
+        self.compare_combo.addItem("nothing", "")
+        for key, (title, _img) in self.session.pictures.items():
+            if key != self.session.picture_key:
+                self.compare_combo.addItem(title, key)
+        self.compare_combo.setCurrentIndex(max(0, self.compare_combo.findData(current)))
+        self.compare_combo.blockSignals(False)
+
     def picture_changed(self) -> None:
+        self._fill_compare()
         if self.isVisible():
             self._refresh()
 
@@ -112,9 +136,13 @@ class AnatomyPage(Page):
         self.picture_view.set_title(self.session.picture_title)
         clf = self.session.classifier()
         labels = clf.labels
+        other_key = self.compare_combo.currentData()
+        other = None
+        if other_key and other_key in self.session.pictures:
+            other = self.session.fitted_picture(other_key)
 
         def job(cancel):
-            yield from featuremaps.maps_job(clf, picture, stage, count=16, cancel=cancel)
+            yield from featuremaps.maps_job(clf, picture, stage, count=16, compare=other, cancel=cancel)
 
         self._labels = labels
         self.tab.run(self, job, "maps")
@@ -124,7 +152,17 @@ class AnatomyPage(Page):
         if stage is None:
             return
         self.headline.setText(stage_title(stage))
-        if f.spatial:
+        if f.compared:
+            other = self.compare_combo.currentText()
+            self.units_view.hide()
+            self.maps_view.show()
+            self.maps_view.set_mosaic(f.mosaic, f.cols, len(f.channels), captions=[f"ch {c}" for c in f.channels],
+                                      tooltips=[f"channel {c}: mean change {m:.2f}" for c, m in zip(f.channels, f.means)])
+            self.maps_view.set_title(f"Where the maps differ from “{other}”: the {len(f.channels)} channels "
+                                     "that changed most")
+            self.note.setText(f"the maps changed by {f.relative_change:.0%} of their size on average · "
+                              f"colour scale: black no change → yellow {f.peak:.2f}")
+        elif f.spatial:
             self.units_view.hide()
             self.maps_view.show()
             self.maps_view.set_mosaic(f.mosaic, f.cols, len(f.channels),

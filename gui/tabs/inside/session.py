@@ -58,16 +58,17 @@ class InsideSession(QObject):
         return models.get_spec(self.model_name).input_size
 
     # -- the picture
-    def picture(self) -> np.ndarray:
-        """The current picture at full resolution (samples are read on first use)."""
-        title, img = self.pictures[self.picture_key]
+    def picture(self, key: str | None = None) -> np.ndarray:
+        """A picture (the current one by default) at full resolution; samples are read on first use."""
+        key = key or self.picture_key
+        title, img = self.pictures[key]
         if img is None:
-            img = imaging.load_image(sample_images()[self.picture_key])
-            self.pictures[self.picture_key] = (title, img)
+            img = imaging.load_image(sample_images()[key])
+            self.pictures[key] = (title, img)
         return img
 
-    def fitted_picture(self) -> np.ndarray:
-        return imaging.fit_to_size(self.picture(), self.input_size)
+    def fitted_picture(self, key: str | None = None) -> np.ndarray:
+        return imaging.fit_to_size(self.picture(key), self.input_size)
 
     @property
     def picture_title(self) -> str:
