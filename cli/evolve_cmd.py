@@ -7,7 +7,6 @@ import signal
 import time
 
 from core import evolution, imaging, models, paths, runtime
-from core.errors import UserError
 from core.jobs import CancelToken
 
 from . import movie_opt

@@ -75,7 +75,7 @@ def cmd_layers(args) -> int:
 
 
 def _photos(size: tuple[int, int]) -> dict[str, np.ndarray]:
-    return {name: imaging.fit_to_size(imaging.load_image(path), size) for name, path in sample_images().items()}
+    return {name: imaging.fit_image(imaging.load_image(path), size, "crop") for name, path in sample_images().items()}
 
 
 def cmd_visualize(args) -> int:

@@ -299,12 +299,12 @@ def activations(model: Classifier, image: np.ndarray, stage: Stage) -> torch.Ten
 
 
 def _rgb_for(model: Classifier, image: np.ndarray) -> np.ndarray:
-    from .imaging import fit_to_size
+    from .imaging import fit_image
 
     if image.ndim == 2:
         image = np.repeat(image[:, :, None], 3, axis=2)
     if image.shape[:2] != tuple(model.input_size):
-        image = fit_to_size(image, model.input_size)
+        image = fit_image(image, model.input_size, "crop")
     return image
 
 

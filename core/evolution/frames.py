@@ -111,48 +111,6 @@ def grid_cols(n: int, aspect: float = 1.5) -> int:
     return max(1, min(n, math.ceil(math.sqrt(n * aspect))))
 
 
-# -------------------------------------------------------------------------------------- mosaics
-def thumbnail(img: np.ndarray, size: int) -> np.ndarray:
-    """A square-ish uint8 thumbnail no larger than ``size`` (never enlarged)."""
-    h, w = img.shape[:2]
-    if max(h, w) <= size:
-        return img
-    if h % size == 0 and w % size == 0 and h == w:
-        f = h // size
-        shape = (size, f, size, f) + img.shape[2:]
-        return img.reshape(shape).mean(axis=(1, 3)).round().astype(np.uint8)
-    scale = size / max(h, w)
-    im = Image.fromarray(img).resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.BILINEAR)
-    return np.asarray(im, dtype=np.uint8)
-
-
-def tile(thumbs: Sequence[np.ndarray | None], cols: int, cell: tuple[int, int], *, gap: int = 2,
-         rgb: bool = True, fill: int = 40) -> np.ndarray:
-    """Thumbnails in a grid (row-major) on a dark background; ``None`` leaves a cell empty."""
-    rows = max(1, math.ceil(len(thumbs) / cols))
-    ch, cw = cell
-    shape = (rows * (ch + gap) + gap, cols * (cw + gap) + gap) + ((3,) if rgb else ())
-    out = np.full(shape, fill, np.uint8)
-    for i, t in enumerate(thumbs):
-        if t is not None:
-            paste(out, t, i, cols, cell, gap=gap)
-    return out
-
-
-def paste(mosaic: np.ndarray, thumb: np.ndarray, index: int, cols: int, cell: tuple[int, int], *,
-          gap: int = 2) -> None:
-    r, c = divmod(index, cols)
-    y, x = gap + r * (cell[0] + gap), gap + c * (cell[1] + gap)
-    if mosaic.ndim == 3 and thumb.ndim == 2:
-        thumb = np.repeat(thumb[:, :, None], 3, axis=2)
-    th, tw = thumb.shape[:2]
-    mosaic[y : y + th, x : x + tw] = thumb
-
-
-def grid_cols(n: int, aspect: float = 1.5) -> int:
-    """Columns for ``n`` cells in a grid about ``aspect`` times wider than tall."""
-    return max(1, min(n, math.ceil(math.sqrt(n * aspect))))
-
 
 def summary(last: EvolutionFrame) -> dict:
     """The CLI's and the benchmark's plain-data summary of a finished run."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..errors import UserError
 from ..params import Params, param
-from .encodings import ENCODINGS, MUTATIONS
+from .encodings import ENCODINGS
 
 ALGORITHMS = ("ga", "map-elites")
 ALGORITHM_TITLES = {"ga": "Genetic algorithm (one class)", "map-elites": "MAP-Elites (many classes)"}

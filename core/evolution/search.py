@@ -233,7 +233,6 @@ class MapElites:
         return cand[order[:FOCUS_WIDTH]]
 
     def ask(self, rng: np.random.Generator, n: int, archive: Archive) -> list:
-        filled = archive.filled()
         focus = self.focus_cells(archive) if self.p.focus > 0 else np.zeros(0, np.int64)
         n_focus = int(round(n * self.p.focus)) if len(focus) else 0
         children, origins = [], []

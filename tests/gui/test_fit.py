@@ -23,9 +23,6 @@ SCREENS = [
 #: longer matches anything.
 FOUR_K = "3840x2160@1 presentation"
 KNOWN_FAILURES: list[tuple[tuple[str, ...], str, str]] = [
-    (("QComboBox #param_climb 'One step size (1/5 rule)'",), FOUR_K,
-     "the evolution form's label column takes the room, and the shortened name loses the 5 of "
-     "“1/5 rule”; a shorter choice title in core/evolution/params.py would fix it"),
     (("[Autoencoder",), FOUR_K,
      "the autoencoder settings column at 30 pt: the network's name loses “32”, the download button "
      "and the training form's row labels (47 px of text in 40 px rows) are cut; it grows with the "

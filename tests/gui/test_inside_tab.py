@@ -2,7 +2,7 @@
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 
 from tests.gui.qt_helpers import drop_file
 

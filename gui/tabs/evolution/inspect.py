@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton
 
-from core import imaging
 from core.errors import UserError
 
 from ...widgets import BarChart, ImagePanel
+from ...widgets.save_png import save_png_as
 
 
 class InspectDialog(QDialog):
@@ -60,15 +60,12 @@ class InspectDialog(QDialog):
     def save(self, path: str | None = None) -> bool:
         if self.image is None:
             return False
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Save the evolved image", f"{self.label}.png",
-                                                  "PNG image (*.png)")
-            if not path:
-                return False
         try:
-            saved = imaging.save_png(path, self.image)
+            saved = save_png_as(self, self.image, f"{self.label}.png", title="Save the evolved image", path=path)
         except UserError as exc:
             self._tab.ctx.error(str(exc))
+            return False
+        if saved is None:
             return False
         self._tab.ctx.status(f"Saved {saved} ({self.image.shape[1]}×{self.image.shape[0]}, as the network saw it).")
         return True

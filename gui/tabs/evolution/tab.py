@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import evolution, imaging, models
+from core import evolution, models
 from core.errors import UserError
 
 from ...widgets import style
+from ...widgets.model_chooser import ModelChooser
 from ...widgets.param_form import ParamForm
+from ...widgets.save_png import save_png_as
 from ..base import AppContext, LabTab
 from .inspect import InspectDialog
 from .session import EvolutionSession
@@ -70,8 +72,7 @@ class EvolutionTab(LabTab):
         controls.setSpacing(8)
         box = QGroupBox("Network and targets")
         form = QFormLayout(box)
-        self.model_combo = QComboBox()
-        self.refresh_models()
+        self.model_combo = ModelChooser(datasets=None, default="mnist_cnn")
         self.model_combo.currentIndexChanged.connect(self._model_changed)
         self.algorithm_combo = QComboBox()
         for a in evolution.ALGORITHMS:
@@ -154,24 +155,11 @@ class EvolutionTab(LabTab):
 
     # ---------------------------------------------------------------- choices
     def refresh_models(self) -> None:
-        current = self.model_combo.currentData()
-        self.model_combo.blockSignals(True)
-        self.model_combo.clear()
-        rows = sorted(models.describe_models(), key=lambda r: r["dataset"] != "mnist")
-        for row in rows:
-            self.model_combo.addItem(row["title"] if row["available"] else f"{row['title']} — not downloaded",
-                                     row["name"])
-            idx = self.model_combo.count() - 1
-            self.model_combo.setItemData(idx, row["reason"], Qt.ItemDataRole.ToolTipRole)
-            if not row["available"]:
-                self.model_combo.model().item(idx).setEnabled(False)
-        pos = self.model_combo.findData(current or "mnist_cnn")
-        self.model_combo.setCurrentIndex(max(pos, 0))
-        self.model_combo.blockSignals(False)
+        self.model_combo.refresh()
 
     @property
     def model_name(self) -> str:
-        return self.model_combo.currentData() or "mnist_cnn"
+        return self.model_combo.model_name
 
     @property
     def algorithm(self) -> str:
@@ -246,10 +234,8 @@ class EvolutionTab(LabTab):
         name = extra.get("model")
         if name is None:
             return []
-        i = self.model_combo.findData(name)
-        if i < 0 or not self.model_combo.model().item(i).isEnabled():
+        if not self.model_combo.set_model(str(name)):
             return [f"{self.title}: the model “{name}” is not available here"]
-        self.model_combo.setCurrentIndex(i)
         return []
 
     def save_settings(self, settings) -> None:
@@ -394,17 +380,14 @@ class EvolutionTab(LabTab):
         f = self.session.last
         if f is None or f.best_image is None:
             return False
-        path, _ = QFileDialog.getSaveFileName(self, "Save the best image",
-                                              f"{f.class_names[f.best_target].replace(' ', '_')}-evolved.png",
-                                              "PNG image (*.png)")
-        if not path:
-            return True
         try:
-            saved = imaging.save_png(path, f.best_image)
+            saved = save_png_as(self, f.best_image, f"{f.class_names[f.best_target].replace(' ', '_')}-evolved.png",
+                                title="Save the best image")
         except UserError as exc:
             self.ctx.error(str(exc))
             return True
-        self.ctx.status(f"Saved {saved}.")
+        if saved is not None:
+            self.ctx.status(f"Saved {saved}.")
         return True
 
     def shutdown(self) -> None:

@@ -156,8 +156,9 @@ class AnatomyPage(Page):
             other = self.compare_combo.currentText()
             self.units_view.hide()
             self.maps_view.show()
-            self.maps_view.set_mosaic(f.mosaic, f.cols, len(f.channels), captions=[f"ch {c}" for c in f.channels],
-                                      tooltips=[f"channel {c}: mean change {m:.2f}" for c, m in zip(f.channels, f.means)])
+            self.maps_view.set_mosaic(
+                f.mosaic, f.cols, len(f.channels), captions=[f"ch {c}" for c in f.channels],
+                tooltips=[f"channel {c}: mean change {m:.2f}" for c, m in zip(f.channels, f.means)])
             self.maps_view.set_title(f"Where the maps differ from “{other}”: the {len(f.channels)} channels "
                                      "that changed most")
             self.note.setText(f"the maps changed by {f.relative_change:.0%} of their size on average · "

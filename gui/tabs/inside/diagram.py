@@ -93,7 +93,8 @@ class StageDiagram(QWidget):
             x += slot
         # input and output nodes
         p.setFont(self._font(0.85))
-        for rect, text, colour in ((QRectF(4, top_band + 8, bw, box_area), "pixels\n" + self._input.replace("×", "×\u200b"), "#EEEEEE"),
+        pixels = "pixels\n" + self._input.replace("×", "×\u200b")  # may wrap after a ×
+        for rect, text, colour in ((QRectF(4, top_band + 8, bw, box_area), pixels, "#EEEEEE"),
                                    (QRectF(4 + slot * (n - 1), top_band + 8 + box_area * 0.3, bw, box_area * 0.4),
                                     "class\nscores", "#FCE9C8")):
             p.setPen(QPen(QColor(style.GREY), 1.5))

@@ -63,11 +63,12 @@ class NeuronPage(Page):
         self.controls.addStretch(1)
 
         self.image_view = ImagePanel("What the channel wants")
-        self.gallery = MosaicView("Gallery", lines=1, min_cell=64, max_cell=220,
+        self.gallery = MosaicView("Gallery", lines=2, min_cell=64, max_cell=220,
                                   placeholder="“Gallery” synthesises several channels of a stage at once")
         self.curve = CurvePlot("Channel's response versus step", x_label="step", y_label="mean activation")
         self.curve.add_curve("value", "synthesised picture", style.TARGET_COLOR)
         self.curve.add_curve("photo", "this photo", style.ORIGINAL_COLOR, dashed=True)
+        self.curve.setMinimumHeight(150)
         self.headline = self.readout(1.6, bold=True)
         self.detail = self.readout(1.1)
         row = QHBoxLayout()
@@ -192,7 +193,7 @@ class NeuronPage(Page):
         if self._mode == "gallery":
             mosaic, cols = featuremaps.thumbnail_grid(list(f.images), 128)
             self.gallery.set_mosaic(mosaic, cols, len(f.images),
-                                    captions=[f"ch {u}: {v:.1f}" for u, v in zip(f.units, f.values)])
+                                    captions=[f"ch {u}\n{v:.1f}" for u, v in zip(f.units, f.values)])
             self.gallery.set_title(f"{f.stage}: {len(f.units)} channels · step {f.step}/{f.total}")
             return
         self.image_view.set_image(f.image)

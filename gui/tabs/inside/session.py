@@ -68,7 +68,7 @@ class InsideSession(QObject):
         return img
 
     def fitted_picture(self, key: str | None = None) -> np.ndarray:
-        return imaging.fit_to_size(self.picture(key), self.input_size)
+        return imaging.fit_image(self.picture(key), self.input_size, "crop")  # as the gradient-ascent tab does
 
     @property
     def picture_title(self) -> str:
