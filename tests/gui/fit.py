@@ -302,8 +302,17 @@ def cut_problem(widget, window) -> str | None:
     visible = QRect(rect)
     parent = widget.parentWidget()
     while parent is not None and parent is not window:
-        if isinstance(parent.parentWidget(), QAbstractScrollArea) and parent is parent.parentWidget().viewport():
-            return None  # scrolls by design
+        area = parent.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and parent is area.viewport():
+            # Scrolling is by design, but only along a scroll bar one can use: without a horizontal
+            # bar, whatever sticks out sideways is simply cut (a narrow settings column).
+            if area.horizontalScrollBar().isVisible() or area.inherits("QGraphicsView"):
+                return None
+            port = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
+            if rect.right() > port.right() + TOLERANCE or rect.left() < port.left() - TOLERANCE:
+                shown = max(0, min(rect.right(), port.right()) - max(rect.left(), port.left()) + 1)
+                return f"is cut at the side of its scroll area (shows {shown} of {rect.width()} px)"
+            return None
         prect = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
         visible = visible.intersected(prect)
         parent = parent.parentWidget()
