@@ -23,6 +23,8 @@ class BarChart(pg.PlotWidget):
         self._bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=style.BAR_COLOR)
         self.addItem(self._bars)
         self._texts: list[pg.TextItem] = []
+        self.getAxis("left").setTicks([[]])  # no numbers on the class axis before there are classes
+        self.setYRange(-0.5, 4.5, padding=0.05)
         self._apply_fonts()
 
     def _apply_fonts(self) -> None:

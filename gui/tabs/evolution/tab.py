@@ -271,7 +271,7 @@ class EvolutionTab(LabTab):
         what = f"“{labels[targets[0]]}”" if len(targets) == 1 else f"{len(targets)} classes"
         self.ctx.status(f"Evolving {params.encoding.upper() if params.encoding == 'cppn' else 'direct'} "
                         f"images for {what} with {name}…")
-        self.headline.setText("Loading the network…")
+        self.views.set_text(self.headline, "Loading the network…")
         self.runner.start(job, kind="evolve")
 
     def toggle_pause(self) -> None:

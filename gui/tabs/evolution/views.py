@@ -38,6 +38,7 @@ class EvolutionViews(QWidget):
     def __init__(self, caption_label: QLabel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._presentation = False
+        self._ga = False
         self._shown_cells: tuple[int, ...] = ()
         self._drawn: dict[str, object] = {}
         self.population_view = MosaicView("Population (live)", lines=2, min_cell=56,
@@ -48,7 +49,7 @@ class EvolutionViews(QWidget):
         self.cells_view = MosaicView("One cell per class: its most convincing image", lines=2, min_cell=72,
                                      placeholder="MAP-Elites keeps the best image of every class here")
         self.cells_view.cell_clicked.connect(self._cell_clicked)
-        self.curve = CurvePlot("Fitness versus generation", x_label="generation", y_label="probability of the target")
+        self.curve = CurvePlot("Fitness", x_label="generation", y_label="probability")
         self.curve.add_curve("best", "best", style.TARGET_COLOR)
         self.curve.add_curve("mean", "mean", style.ORIGINAL_COLOR, dashed=True)
         self.curve.setYRange(0, 1, padding=0.02)
@@ -64,6 +65,7 @@ class EvolutionViews(QWidget):
         for label in (self.counter, self.headline, self.readout):
             label.setWordWrap(True)
             label.setMinimumWidth(100)
+            label.setVisible(False)  # an empty read-out takes no room from the grids
         self._style_readouts()
 
         best_box = QVBoxLayout()
@@ -90,11 +92,17 @@ class EvolutionViews(QWidget):
     # ---------------------------------------------------------------- layout
     def set_algorithm(self, algorithm: str) -> None:
         ga = algorithm == "ga"
+        self._ga = ga
         self.cells_view.setVisible(not ga)
-        self.counter.setVisible(not ga)
+        self.counter.setVisible(not ga and bool(self.counter.text()))
         # the GA has no class cells: its population grid takes the whole left column
         self.grid.removeWidget(self.population_view)
         self.grid.addWidget(self.population_view, 0, 0, 2 if ga else 1, 1)
+
+    def set_text(self, label: QLabel, text: str) -> None:
+        """A read-out shows only when it has something to say (the class counter never for the GA)."""
+        label.setText(text)
+        label.setVisible(bool(text) and not (label is self.counter and self._ga))
 
     def _style_readouts(self) -> None:
         pt = style.PRESENTATION_FONT_PT if self._presentation else style.BASE_FONT_PT
@@ -120,7 +128,7 @@ class EvolutionViews(QWidget):
         self.population_view.clear()
         self.cells_view.clear()
         self.best_view.set_image(None)
-        self.counter.setText("")
+        self.set_text(self.counter, "")
 
     # ---------------------------------------------------------------- drawing
     def _changed(self, key: str, value: object) -> bool:
@@ -158,14 +166,14 @@ class EvolutionViews(QWidget):
         self.curve.set_data("mean", gens, f.history_mean)
         share = f.queries / f.paper_queries
         goal_text = f"{goal:.0%}" if round(goal * 100) == goal * 100 else percent(goal)
-        self.counter.setText(
+        self.set_text(self.counter,
             f"<span style='color:{style.TARGET_COLOR}'>{f.at_goal:,}</span> "
             f"class{'es' if f.at_goal != 1 else ''} at ≥ {goal_text}")
-        self.headline.setText(
+        self.set_text(self.headline,
             f"<b>{f.queries:,}</b> images queried — the paper used 2,000,000 "
             f"(this is {share:.2%} of that)" if f.algorithm == "map-elites" else
             f"<b>{f.queries:,}</b> images queried, generation <b>{f.generation:,}</b>")
-        self.readout.setText(
+        self.set_text(self.readout,
             f"generation {f.generation:,}    best “{labels[f.best_target]}” {percent(f.best_prob)}    "
             f"{f.images_per_second:,.0f} images evaluated per second    {f.seconds:.1f} s    "
             f"black box: no gradient is ever computed{note}" + (f"    — {f.stop_reason}" if f.done else ""))
