@@ -4,42 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from core import autoencoders as ae
 from core.errors import UserError
 
-from ...widgets import ImagePanel, style
+from ...widgets import DragViewBox, ImagePanel, style
 from ...widgets.digit_strip import DigitStrip
 from .session import AutoencoderSession
 from .widgets import DIGIT_COLORS, plot_font
 
 MAP_DIGITS = 2000
-
-
-class LatentViewBox(pg.ViewBox):
-    """A view box that reports clicks and left-button drags in data coordinates."""
-
-    clicked = Signal(float, float)
-    dragged = Signal(float, float, float, float, bool)
-
-    def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
-        if ev.button() == Qt.MouseButton.LeftButton:
-            p = self.mapSceneToView(ev.scenePos())
-            self.clicked.emit(p.x(), p.y())
-            ev.accept()
-        else:
-            super().mouseClickEvent(ev)
-
-    def mouseDragEvent(self, ev, axis=None) -> None:  # noqa: N802 - pyqtgraph API
-        if ev.button() != Qt.MouseButton.LeftButton:
-            super().mouseDragEvent(ev, axis)
-            return
-        ev.accept()
-        a = self.mapSceneToView(ev.buttonDownScenePos())
-        b = self.mapSceneToView(ev.scenePos())
-        self.dragged.emit(a.x(), a.y(), b.x(), b.y(), ev.isFinish())
 
 
 class LatentPage(QWidget):
@@ -52,7 +28,7 @@ class LatentPage(QWidget):
         self.labels: np.ndarray | None = None
         self._presentation = False
         grid = QGridLayout(self)
-        self.view_box = LatentViewBox()
+        self.view_box = DragViewBox()
         self.plot = pg.PlotWidget(viewBox=self.view_box, background="w")
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.15)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QStringListModel, Qt
-from PySide6.QtWidgets import QCompleter, QFormLayout, QGroupBox, QGridLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QCompleter, QFormLayout, QGroupBox, QGridLayout, QLabel, QLineEdit
 
 from core import classvis, featurevis, models
 from core.errors import UserError
@@ -51,15 +51,10 @@ class ClassPage(Page):
         form.addRow("Class", self.class_edit)
         form.addRow("", self.class_info)
         self.controls.addWidget(box)
-        box = QGroupBox("Right picture: regularisers")
-        col = QVBoxLayout(box)
-        self.form = tab.add_form("classvis", ParamForm(featurevis.VisParams, FORM_FIELDS))
+        self.form = self.add_form_box("Right picture: regularisers", "classvis",
+                                      ParamForm(featurevis.VisParams, FORM_FIELDS))
         self.form.set_params(featurevis.VisParams(steps=160))
-        col.addWidget(self.form)
-        self.controls.addWidget(box)
-        self.run_button = tab.make_run_button()
-        self.buttons.addWidget(self.run_button)
-        self.controls.addStretch(1)
+        self.finish_controls()
 
         self.plain_view = ImagePanel("No regulariser")
         self.reg_view = ImagePanel("With regularisers")

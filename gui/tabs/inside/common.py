@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+)
 
 from ...widgets import style
+from ...widgets.param_form import ParamForm
 
 if TYPE_CHECKING:
     from .tab import InsideTab
@@ -55,6 +58,21 @@ class Page(QWidget):
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addWidget(self.side)
         outer.addLayout(right, 1)
+
+    def add_form_box(self, title: str, name: str, form: ParamForm) -> ParamForm:
+        """A group box of settings in the controls column, its form registered with the tab."""
+        box = QGroupBox(title)
+        QVBoxLayout(box).addWidget(self.tab.add_form(name, form))
+        self.controls.addWidget(box)
+        return form
+
+    def finish_controls(self, *extra_buttons: QPushButton) -> QPushButton:
+        """The page's run button (and any others) under the controls, always in sight."""
+        self.run_button = self.tab.make_run_button()
+        for button in (self.run_button, *extra_buttons):
+            self.buttons.addWidget(button)
+        self.controls.addStretch(1)
+        return self.run_button
 
     def readout(self, scale: float = 1.3, bold: bool = False) -> QLabel:
         """A centred label for numbers the back row must read (never elided: it wraps)."""

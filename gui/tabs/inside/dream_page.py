@@ -31,16 +31,9 @@ class DreamPage(Page):
         self.stage_list.setMinimumHeight(150)
         col.addWidget(self.stage_list)
         self.controls.addWidget(box)
-        box = QGroupBox("Dream")
-        col = QVBoxLayout(box)
-        self.form = tab.add_form("dream", ParamForm(dream.DreamParams,
-                                                    ("octaves", "octave_scale", "steps", "step_size", "jitter",
-                                                     "regularise")))
-        col.addWidget(self.form)
-        self.controls.addWidget(box)
-        self.run_button = tab.make_run_button()
-        self.buttons.addWidget(self.run_button)
-        self.controls.addStretch(1)
+        self.form = self.add_form_box("Dream", "dream", ParamForm(
+            dream.DreamParams, ("octaves", "octave_scale", "steps", "step_size", "jitter", "regularise")))
+        self.finish_controls()
 
         self.photo_view = ImagePanel("The photo")
         self.dream_view = ImagePanel("The dream")

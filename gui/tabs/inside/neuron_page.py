@@ -55,12 +55,9 @@ class NeuronPage(Page):
         col.addWidget(self.form)
         self.controls.addWidget(box)
 
-        self.run_button = tab.make_run_button()
         self.gallery_button = QPushButton(f"Gallery: {GALLERY_COUNT} channels of this stage")
         self.gallery_button.clicked.connect(self.start_gallery)
-        self.buttons.addWidget(self.run_button)
-        self.buttons.addWidget(self.gallery_button)
-        self.controls.addStretch(1)
+        self.finish_controls(self.gallery_button)
 
         self.image_view = ImagePanel("What the channel wants")
         self.gallery = MosaicView("Gallery", lines=2, min_cell=64, max_cell=220,
