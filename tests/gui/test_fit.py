@@ -27,9 +27,6 @@ KNOWN_FAILURES: list[tuple[tuple[str, ...], str, str]] = [
      "the autoencoder settings column at 30 pt: the network's name loses “32”, the download button "
      "and the training form's row labels (47 px of text in 40 px rows) are cut; it grows with the "
      "text (style.screen_scale) but not enough for the rewritten form"),
-    (("[Inside the network ▸ 4 · DeepDream]", "is cut at the side of its scroll area"), "",
-     "the DeepDream settings column: its contents are 18 px wider than the column beside its scroll "
-     "bar, so the group boxes' right edges are cut (their texts show whole)"),
 ]
 
 

@@ -25,7 +25,7 @@ class DreamPage(Page):
 
     def __init__(self, tab) -> None:
         super().__init__(tab, CAPTION)
-        box = QGroupBox("Stages to dream at (tick one or several)")
+        box = QGroupBox("Stages (tick one or more)")
         col = QVBoxLayout(box)
         self.stage_list = QListWidget()
         self.stage_list.setMinimumHeight(150)
