@@ -21,12 +21,7 @@ SCREENS = [
 #: Problems known and not fixed yet: (fragments that must all be in the problem line, where —
 #: "WxH@dpr mode", or "" for every screen —, why). Each match is printed; remove an entry that no
 #: longer matches anything.
-FOUR_K = "3840x2160@1 presentation"
 KNOWN_FAILURES: list[tuple[tuple[str, ...], str, str]] = [
-    (("[Autoencoder",), FOUR_K,
-     "the autoencoder settings column at 30 pt: the network's name loses “32”, the download button "
-     "and the training form's row labels (47 px of text in 40 px rows) are cut; it grows with the "
-     "text (style.screen_scale) but not enough for the rewritten form"),
 ]
 
 

@@ -80,6 +80,8 @@ class ControlPanel(QWidget):
     def set_presentation(self, on: bool) -> None:
         """Sized for screens up to full HD; wider for 4K presentation text (the tab calls this)."""
         scale = style.screen_scale(on)
+        if scale > 1:  # 4K text: the form's labels grow faster than the column would
+            scale *= 1.2
         self.setMinimumWidth(round(290 * scale))
         self.setMaximumWidth(round(340 * scale))
 
