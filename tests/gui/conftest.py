@@ -22,3 +22,12 @@ def window(qtbot, settings):
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)  # shortcuts (Space, Esc) need an active window
     yield w
     w.close()
+
+
+@pytest.fixture(autouse=True)
+def _presentation_font_at_reference(monkeypatch):
+    """Presentation text size follows the last screen the window fitted itself to (a module-level
+    setting): every test starts from the full-HD reference, so no test depends on another's screen."""
+    from gui.widgets import style
+
+    monkeypatch.setattr(style, "PRESENTATION_FONT_PT", style._PRESENTATION_PT_AT_REFERENCE)
