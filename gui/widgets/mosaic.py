@@ -51,6 +51,18 @@ def fit_caption(fm: QFontMetrics, line: str, width: int) -> str:
     return f"{fm.elidedText(name, Qt.TextElideMode.ElideRight, room)} {number}"
 
 
+def fit_numbers_font(font: QFont, captions: list[str], width: int, smallest: int = 7) -> QFont:
+    """``font``, made smaller where needed so that the widest number of any caption ("name<TAB>number"
+    lines) fits ``width`` whole: a narrow cell shrinks its captions rather than cut a confidence."""
+    numbers = [line.split("\t", 1)[1] for c in captions for line in c.split("\n") if "\t" in line]
+    if not numbers:
+        return font
+    font = QFont(font)
+    while font.pointSize() > smallest and max(QFontMetrics(font).horizontalAdvance(n) for n in numbers) > width:
+        font.setPointSize(font.pointSize() - 1)
+    return font
+
+
 class _Canvas(QWidget):
     cell_clicked = Signal(int)
 
@@ -73,7 +85,7 @@ class _Canvas(QWidget):
         disp_w, disp_h, cap_h, cols = o._geo
         smooth = disp_w < o._cell[1]
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
-        font = o._caption_font()
+        font = fit_numbers_font(o._caption_font(), o._captions[: o._count], disp_w + o.SPACING - 2)
         p.setFont(font)
         fm = QFontMetrics(font)
         for i in range(o._count):

@@ -129,3 +129,17 @@ def test_cell_captions_keep_the_number_whole(qapp):
     # one line "name<TAB>number": the name gives way, the number stays whole
     for width in (40, 70, 100, 160):
         assert fit_caption(fm, "king penguin\t10.44%", width).endswith("10.44%")
+
+
+def test_a_narrow_cell_shrinks_its_caption_rather_than_cut_the_number(qtbot):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from gui.widgets.mosaic import fit_numbers_font
+
+    base = QFont()
+    base.setPointSize(15)
+    captions = ["0\n\t100.000%", "tiger shark\n\t99.997%"]
+    font = fit_numbers_font(base, captions, 52)
+    assert font.pointSize() < 15
+    assert QFontMetrics(font).horizontalAdvance("100.000%") <= 52 or font.pointSize() == 7
+    assert fit_numbers_font(base, captions, 400).pointSize() == 15
