@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import model_files, models, paths
+from core import model_download, model_files, models, paths
 from core.errors import UserError
 
 from .common import emit_json, progress
@@ -64,7 +64,7 @@ def cmd_download(args) -> int:
             if name not in models.model_names():  # unknown names fail before any network traffic
                 raise UserError(f"unknown name “{name}”; download takes a model ({', '.join(models.model_names())})"
                                 f" or a data set ({', '.join(DATASET_DOWNLOADS)}).")
-            job = models.download_job(name)
+            job = model_download.download_job(name)
         else:
             job = factory()
         last = None

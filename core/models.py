@@ -13,11 +13,9 @@ is part of its :class:`ModelSpec`:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import threading
-import urllib.request
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,9 +24,7 @@ from typing import Callable, Iterator
 import torch
 from torch import nn
 
-from . import download
 from .errors import ModelUnavailable, UserError
-from .jobs import CancelToken, Frame
 from .resources import resource_path
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -362,58 +358,3 @@ def register_model_file(path: str | os.PathLike, arch: str | None = None, *, tru
     from .model_files import register_model_file as register
 
     return register(path, arch, trust_code=trust_code, refusal_hint=refusal_hint)
-
-
-# ---------------------------------------------------------------------------------- download
-@dataclass(frozen=True)
-class DownloadFrame(Frame):
-    name: str = ""
-    received: int = 0
-    size: int = 0  # 0 when the server does not say
-
-
-def download_job(name: str, *, cancel: CancelToken | None = None, url: str | None = None,
-                 timeout: float = DOWNLOAD_TIMEOUT_S) -> Iterator[DownloadFrame]:
-    """Fetch a torchvision model's weights into torch's hub cache, yielding progress.
-
-    The file is checked against the hash prefix in its name (as torchvision names them) and only
-    then moved into place, so an interrupted download never leaves a broken checkpoint behind.
-    """
-    spec = get_spec(name)
-    if spec.source != "torchvision":
-        ok, _ = availability(name)
-        yield DownloadFrame(step=1, total=1, done=True, name=name,
-                            message=f"{spec.title} ships with Fooling Lab; nothing to download." if ok
-                            else f"{spec.title} cannot be downloaded.")
-        return
-    cancel = cancel or CancelToken()
-    target = spec.weights()
-    if target.is_file():
-        yield DownloadFrame(step=1, total=1, done=True, name=name, message=f"{spec.title} is already cached.")
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = url or spec.url
-    tmp = target.with_suffix(target.suffix + ".part")
-    digest = hashlib.sha256()
-    try:
-        progress = download.stream(src, tmp, digest, cancel=cancel, timeout=timeout)
-        while True:
-            try:
-                got, size = next(progress)
-            except StopIteration as end:
-                received = end.value
-                break
-            yield DownloadFrame(step=got, total=size, name=name, received=got, size=size,
-                                message=f"downloading {spec.title}")
-    except UserError:
-        raise
-    except download.NETWORK_ERRORS as exc:
-        raise UserError(f"could not download {spec.title}: no connection to {urllib.request.urlparse(src).netloc}"
-                        " (is this computer online?).") from exc
-    m = re.search(r"-([a-f0-9]{6,})\.", os.path.basename(src))
-    if m and not digest.hexdigest().startswith(m.group(1)):
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"the download of {spec.title} was corrupted (checksum mismatch); try again.")
-    os.replace(tmp, target)
-    yield DownloadFrame(step=received, total=received, done=True, name=name, received=received,
-                        size=received, message=f"{spec.title} saved to {target}")

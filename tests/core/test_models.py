@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from core import models
+from core import model_download, models
 from core.errors import ModelUnavailable, UserError
 
 
@@ -161,13 +161,13 @@ def test_download_verifies_hash_and_reports_progress(tmp_path):
         spec = models.get_spec("googlenet")
         url = f"http://127.0.0.1:{server.server_port}/{os.path.basename(spec.url)}"
         with pytest.raises(UserError, match="corrupted"):
-            list(models.download_job("googlenet", url=url))
+            list(model_download.download_job("googlenet", url=url))
         assert not spec.weights().exists() and not list(spec.weights().parent.glob("*.part"))
 
         good = b"y" * 300_000
         digest = hashlib.sha256(good).hexdigest()[:8]
         _Handler.payload = good
-        frames = list(models.download_job("googlenet", url=f"http://127.0.0.1:{server.server_port}/g-{digest}.pth"))
+        frames = list(model_download.download_job("googlenet", url=f"http://127.0.0.1:{server.server_port}/g-{digest}.pth"))
         assert frames[-1].done and frames[-1].received == len(good)
         assert spec.weights().read_bytes() == good
     finally:
@@ -179,7 +179,7 @@ def test_download_offline_fails_fast_with_a_sentence(tmp_path):
     torch.hub.set_dir(str(tmp_path / "hub"))
     try:
         with pytest.raises(UserError, match="could not download"):
-            list(models.download_job("resnet50", url="http://127.0.0.1:9/resnet50-11ad3fa6.pth", timeout=2))
+            list(model_download.download_job("resnet50", url="http://127.0.0.1:9/resnet50-11ad3fa6.pth", timeout=2))
     finally:
         torch.hub.set_dir(os.path.join(torch.hub._get_torch_home(), "hub"))
 
