@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from core import imaging
+
+
+def save_as(parent: QWidget | None, write: Callable[[str], Path], suggested_name: str, *, title: str,
+            file_filter: str, path: str | None = None) -> Path | None:
+    """Ask where to save (or use ``path``), then ``write(path)``; the saved path, or None if the user
+    cancelled. ``write`` raises a ``UserError`` sentence when the file cannot be written."""
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, suggested_name, file_filter)
+        if not path:
+            return None
+    return write(path)
 
 
 def save_png_as(parent: QWidget | None, image: np.ndarray, suggested_name: str, *,
@@ -17,8 +29,5 @@ def save_png_as(parent: QWidget | None, image: np.ndarray, suggested_name: str, 
     None means the user cancelled. A file that cannot be written raises ``ImageError`` (a
     ``UserError``) with one sentence for the status bar; the suffix ``.png`` is added if missing.
     """
-    if path is None:
-        path, _ = QFileDialog.getSaveFileName(parent, title, suggested_name, "PNG image (*.png)")
-        if not path:
-            return None
-    return imaging.save_png(path, image)
+    return save_as(parent, lambda p: imaging.save_png(p, image), suggested_name, title=title,
+                   file_filter="PNG image (*.png)", path=path)

@@ -19,6 +19,7 @@ from core import data, imaging
 from core.errors import UserError
 
 from ...widgets import style
+from ...widgets.save_png import save_as
 from ..base import AppContext, LabTab
 from .controls import ControlPanel
 from .denoising_page import DenoisingPage
@@ -365,14 +366,11 @@ class AutoencoderTab(LabTab):
         if t is None:
             self.ctx.status("Nothing to save yet: train a model first.")
             return False
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Save autoencoder weights", f"autoencoder_{t.config.name}.pt",
-                "PyTorch weights (*.pt);;safetensors (*.safetensors)")
-            if not path:
-                return False
         try:
-            saved = t.save(path)
+            saved = save_as(self, t.save, f"autoencoder_{t.config.name}.pt", title="Save autoencoder weights",
+                            file_filter="PyTorch weights (*.pt);;safetensors (*.safetensors)", path=path)
+            if saved is None:
+                return False
         except UserError as exc:
             self.ctx.error(str(exc))
             return False

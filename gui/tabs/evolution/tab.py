@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
     QWidget,
 )
 
@@ -22,7 +22,7 @@ from core.errors import UserError
 from ...widgets import style
 from ...widgets.model_chooser import ModelChooser
 from ...widgets.param_form import ParamForm
-from ...widgets.save_png import save_png_as
+from ...widgets.save_png import save_as, save_png_as
 from ..base import AppContext, LabTab
 from .inspect import InspectDialog
 from .session import EvolutionSession
@@ -361,13 +361,11 @@ class EvolutionTab(LabTab):
             self.ctx.status("Nothing to export yet: run the evolution first.")
             return False
         view = self.cells_view if f.algorithm == "map-elites" else self.population_view
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export the grid", f"evolution-{f.algorithm}-grid.png",
-                                                  "PNG image (*.png)")
-            if not path:
-                return False
         try:
-            saved = view.grab_png(path)
+            saved = save_as(self, view.grab_png, f"evolution-{f.algorithm}-grid.png", title="Export the grid",
+                            file_filter="PNG image (*.png)", path=path)
+            if saved is None:
+                return False
         except UserError as exc:
             self.ctx.error(str(exc))
             return False
