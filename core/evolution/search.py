@@ -11,8 +11,9 @@
   an evolution strategy on its elite's weights (the graph fixed): children are the mean
   plus Gaussian noise, the mean moves toward the better children ranked by the log-probability of
   the class, and the step size follows cumulative step-size adaptation (a small (μ/μ_w, λ)-ES, the
-  isotropic core of CMA-ES). A class
-  that stops improving steps aside for the next one. Every child, focused or not, is still offered
+  isotropic core of CMA-ES). Half the focused children are full mutations (the graph may change).
+  A class that gains less than 0.3 nats of log-odds over its last 100 focused children steps aside
+  for the next one, until other children lift it. Every child, focused or not, is still offered
   to every class.
 
 A strategy proposes children (:meth:`ask`) and hears how they did (:meth:`tell`); it never sees the
@@ -27,14 +28,19 @@ import numpy as np
 
 from .blackbox import to_u8
 
-#: Focused search: how many classes are climbed at once, how many failures in a row make a class
-#: step aside, and the step size's start and limits (CPPN weights lie in ±20).
+#: Focused search: how many classes are climbed at once, and the step size's start and limits
+#: (CPPN weights lie in ±20).
 FOCUS_WIDTH = 4
-FOCUS_PATIENCE = 150
+#: A focused class that gained less than STALL_GAIN nats of log-odds over its last STALL_WINDOW
+#: focused children steps aside (tiny gains must not keep a stuck class in focus for ever); it is
+#: climbed again only once other children have lifted it by REVIVE_GAIN nats above where it stalled.
+STALL_WINDOW = 100
+STALL_GAIN = 0.3
+REVIVE_GAIN = 0.5
 #: Below this probability a class is not climbed but explored (small steps from near zero lead
 #: nowhere; the standard mutation, which also changes the graph, goes further).
 FOCUS_MIN = 0.05
-SIGMA_START, SIGMA_MIN, SIGMA_MAX = 0.5, 0.02, 4.0
+SIGMA_START, SIGMA_MIN, SIGMA_MAX = 0.5, 0.1, 4.0
 #: The one-fifth rule: a success multiplies the step by GROW, a failure by GROW ** -0.25.
 GROW = 1.5
 #: The evolution strategy's first step size on CPPN weights.
@@ -46,8 +52,15 @@ ES_RESTART = 30
 #: image of any class (every child is offered to every class, as in the paper, but only the
 #: targets are shown): a class's way to 99 % often passes through another class's image.
 STONE_SHARE = 0.5
-#: A focused child is sometimes a full mutation (the graph may change) rather than a weight step.
-FOCUS_STRUCTURAL = 0.2
+#: A focused child is often a full mutation (the graph may change) rather than a weight step:
+#: climbs with weight steps alone stall well below 99 %.
+FOCUS_STRUCTURAL = 0.5
+
+
+def log_odds(p: np.ndarray | float) -> np.ndarray:
+    """log(p / (1 − p)): equal steps near 99 % and near 50 % mean equal progress."""
+    p = np.clip(np.asarray(p, np.float64), 1e-300, 1.0 - 1e-16)
+    return np.log(p) - np.log1p(-p)
 
 
 class Archive:
@@ -207,7 +220,11 @@ class MapElites:
         self.goal = params.stop_at if params.stop_at is not None else 0.99
         k = len(archive)
         self.sigma = np.full(k, SIGMA_START)
-        self.failures = np.zeros(k, np.int64)  # focused children in a row that did not improve the cell
+        self.misses = np.zeros(k, np.int64)  # focused children in a row that did not improve the cell
+        self.focused = np.zeros(k, np.int64)  # focused children per class so far
+        self.mark_at = np.zeros(k, np.int64)  # the focused count at the last progress check …
+        self.mark_level = np.full(k, -np.inf)  # … and the class's log-odds then
+        self.stalled_at = np.full(k, np.nan)  # log-odds at which a class stepped aside (NaN: it did not)
         self._origins: list[int] = []
         self.es: dict[int, _Strategy] = {}  # focused classes' evolution strategies (CPPN)
         self._es_version: dict[int, int] = {}
@@ -226,7 +243,9 @@ class MapElites:
     def focus_cells(self, archive: Archive) -> np.ndarray:
         """The most promising classes below the goal that are still improving, best first."""
         fit = archive.fit
-        cand = np.flatnonzero((fit >= FOCUS_MIN) & (fit < self.goal) & (self.failures < FOCUS_PATIENCE))
+        with np.errstate(invalid="ignore"):
+            revived = ~(log_odds(fit) < self.stalled_at + REVIVE_GAIN)  # True where never stalled
+        cand = np.flatnonzero((fit >= FOCUS_MIN) & (fit < self.goal) & revived)
         if not len(cand):
             return cand
         order = np.argsort(-fit[cand], kind="stable")
@@ -278,7 +297,6 @@ class MapElites:
              improved: np.ndarray, initial: bool = False) -> None:
         self.children, self.images, self.probs = children, images, probs
         self.fit = probs[:, archive.targets].max(1) if len(children) else np.zeros(0)
-        self.failures[improved] = 0
         if initial:
             return
         origins = np.asarray(self._origins[: len(children)], np.int64)
@@ -292,13 +310,24 @@ class MapElites:
                 continue
             if probs[j, archive.targets[c]] > self._before[c]:
                 self.sigma[c] = min(SIGMA_MAX, self.sigma[c] * GROW)
-                self.failures[c] = 0
+                self.misses[c] = 0
             else:
                 self.sigma[c] = max(SIGMA_MIN, self.sigma[c] * GROW ** -0.25)
-                self.failures[c] += 1
+                self.misses[c] += 1
                 es = self.es.get(c)
-                if es is not None and self.failures[c] % ES_RESTART == 0:
+                if es is not None and self.misses[c] % ES_RESTART == 0:
                     es.restart_at(archive.genome[c], self.enc)
+        for c in np.unique(origins[origins >= 0]):
+            self.focused[c] += int((origins == c).sum())
+            level = float(log_odds(archive.fit[c]))
+            if np.isneginf(self.mark_level[c]):
+                self.mark_at[c], self.mark_level[c] = self.focused[c], level
+            elif self.focused[c] - self.mark_at[c] >= STALL_WINDOW:
+                if level - self.mark_level[c] < STALL_GAIN:
+                    self.stalled_at[c] = level  # steps aside until others lift it
+                    self.mark_level[c] = -np.inf
+                else:
+                    self.mark_at[c], self.mark_level[c] = self.focused[c], level
 
     def shown(self) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
         return self.children, self.images, self.probs, self.fit

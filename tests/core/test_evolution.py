@@ -327,3 +327,30 @@ def test_cli_ctrl_c_saves_the_elites_and_exits_130(tmp_path):
     assert result["interrupted"] and result["stop_reason"] == "stopped"
     pngs = sorted(out.glob("00*.png"))
     assert len(pngs) == 10 and (out / "grid.png").is_file()
+
+
+
+def test_a_focused_class_that_only_creeps_steps_aside_until_others_lift_it():
+    from core.evolution import search
+
+    enc = ev.make_encoding("cppn", 1, (28, 28))
+    rng = np.random.default_rng(0)
+    archive = search.Archive(range(2))
+    for c, g in enumerate(enc.random(rng, 2)):
+        archive.genome[c] = g
+    archive.fit[:] = [0.95, 0.90]
+    me = search.MapElites(ev.EvolutionParams(focus=1.0, population=10, stop_at=0.99), enc, archive)
+    assert list(me.focus_cells(archive)) == [0, 1]
+    no_gain = np.full((10, 2), 0.001)
+    for _ in range(search.STALL_WINDOW // 5 + 1):  # five focused children per class a generation
+        children = me.ask(rng, 10, archive)
+        archive.fit[0] += 1e-5  # class 0 creeps: far less than STALL_GAIN per window
+        archive.fit[1] = 1 / (1 + np.exp(-(search.log_odds(archive.fit[1]) + 0.1)))  # class 1 climbs
+        me.tell(children, np.zeros((10, 1, 28, 28), np.float32), no_gain, archive, np.zeros(0, np.int64))
+    assert list(me.focus_cells(archive)) == [1]
+    stalled = me.stalled_at[0]
+    assert np.isfinite(stalled) and np.isnan(me.stalled_at[1])
+    archive.fit[0] = 1 / (1 + np.exp(-(stalled + search.REVIVE_GAIN / 2)))  # lifted, but not enough
+    assert 0 not in me.focus_cells(archive)
+    archive.fit[0] = 1 / (1 + np.exp(-(stalled + search.REVIVE_GAIN * 1.1)))  # lifted by other children
+    assert 0 in me.focus_cells(archive)
