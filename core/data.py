@@ -256,15 +256,11 @@ def download_mnist_job(*, cancel: CancelToken | None = None, mirrors: list[str] 
             tmp = target.with_suffix(".part")
             digest = hashlib.md5()
             try:
-                progress = download.stream(url, tmp, digest, cancel=cancel, timeout=timeout)
-                while True:
-                    try:
-                        got, size = next(progress)
-                    except StopIteration as end:
-                        got = end.value
-                        break
-                    yield MnistDownloadFrame(step=index, total=len(files), received=got, size=size,
-                                             message=f"downloading {fname} ({index + 1}/{len(files)})")
+                got = yield from download.relay(
+                    download.stream(url, tmp, digest, cancel=cancel, timeout=timeout),
+                    lambda got, size: MnistDownloadFrame(
+                        step=index, total=len(files), received=got, size=size,
+                        message=f"downloading {fname} ({index + 1}/{len(files)})"))
             except UserError:
                 raise
             except download.NETWORK_ERRORS as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Generator, Iterator, TypeVar
 
 from .errors import UserError
 from .jobs import CancelToken
@@ -15,6 +15,8 @@ NETWORK_ERRORS = (OSError, ValueError)  # URLError, timeouts and refused connect
 
 CHUNK = 1 << 16
 PROGRESS_EVERY_S = 0.1
+
+T = TypeVar("T")
 
 
 def stream(url: str, part: Path, digest, *, cancel: CancelToken, timeout: float) -> Iterator[tuple[int, int]]:
@@ -44,3 +46,14 @@ def stream(url: str, part: Path, digest, *, cancel: CancelToken, timeout: float)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
+
+
+def relay(progress: Iterator[tuple[int, int]], frame: Callable[[int, int], T]) -> Generator[T, None, int]:
+    """Yield ``frame(received, size)`` for each report of a :func:`stream`; return its byte count.
+    Use as ``received = yield from relay(stream(...), make_frame)``."""
+    while True:
+        try:
+            got, size = next(progress)
+        except StopIteration as end:
+            return end.value
+        yield frame(got, size)

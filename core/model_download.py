@@ -46,15 +46,10 @@ def download_job(name: str, *, cancel: CancelToken | None = None, url: str | Non
     tmp = target.with_suffix(target.suffix + ".part")
     digest = hashlib.sha256()
     try:
-        progress = download.stream(src, tmp, digest, cancel=cancel, timeout=timeout)
-        while True:
-            try:
-                got, size = next(progress)
-            except StopIteration as end:
-                received = end.value
-                break
-            yield DownloadFrame(step=got, total=size, name=name, received=got, size=size,
-                                message=f"downloading {spec.title}")
+        received = yield from download.relay(
+            download.stream(src, tmp, digest, cancel=cancel, timeout=timeout),
+            lambda got, size: DownloadFrame(step=got, total=size, name=name, received=got, size=size,
+                                            message=f"downloading {spec.title}"))
     except UserError:
         raise
     except download.NETWORK_ERRORS as exc:
