@@ -8,7 +8,8 @@ Every ImageNet figure is printed for the new setting (MAP-Elites with focused cl
 at three ranges) beside the reference (the paper's MAP-Elites: parents drawn uniformly from the
 archive, one coordinate range), same seed, same budget:
 
-1. throughput: images per second through the black box (automatic batch, 64 a pass, one at a time);
+1. throughput: images per second through the black box (automatic batch, 64 a pass, one at a time),
+   eager PyTorch against ONNX Runtime on the same weights, and the largest difference in probability;
 2. mnist: MAP-Elites until all ten digits are at ≥ 99.99 %;
 3. archive: all 1,000 ImageNet classes, classes with an image at ≥ 99 % after the budget;
 4. showcase / random20: median best confidence over ``IMAGENET_SHOWCASE`` and over 20 classes drawn
@@ -41,19 +42,29 @@ PARTS = ("throughput", "mnist", "archive", "showcase", "random20", "easy", "wind
 SETTINGS = {"new": {}, "paper": {"focus": 0.0, "multiscale": False, "crossover_rate": 0.0}}
 
 
-def throughput(clf, n: int, n_single: int) -> dict[str, float]:
+def throughput(clf, n: int, n_single: int, rounds: int = 3) -> dict[str, float]:
+    """Images per second through the black box for each engine (PyTorch eager, ONNX Runtime),
+    interleaved round by round; and the largest difference between their probabilities."""
     rng = np.random.default_rng(0)
     imgs = ev.quantise(rng.random((n, clf.channels, *clf.input_size), dtype=np.float32))
-    rates = {}
-    for label, box, calls in (("auto", ev.BlackBox(clf), [imgs]),
-                              ("64", ev.BlackBox(clf, batch_size=64), [imgs]),
-                              ("single", ev.BlackBox(clf, batch_size=1), [imgs[i : i + 1] for i in range(n_single)])):
-        box(calls[0][: min(len(calls[0]), 64)])  # warm-up at this batch size
-        t0 = time.perf_counter()
-        for c in calls:
-            box(c)
-        rates[label] = sum(len(c) for c in calls) / (time.perf_counter() - t0)
-    rates["auto_size"] = ev.BlackBox(clf).auto_batch_size()
+    boxes = {}
+    for engine in ("torch", "onnx"):
+        for label, bs in (("auto", None), ("64", 64), ("single", 1)):
+            box = boxes[engine, label] = ev.BlackBox(clf, batch_size=bs, engine=engine)
+            box(imgs[: box.batch_size])  # warm-up at this batch size
+    seconds = dict.fromkeys(boxes, 0.0)
+    for _ in range(rounds):
+        for (engine, label), box in boxes.items():
+            calls = [imgs[i : i + 1] for i in range(n_single)] if label == "single" else [imgs]
+            t0 = time.perf_counter()
+            for c in calls:
+                box(c)
+            seconds[engine, label] += time.perf_counter() - t0
+    rates = {f"{e} {lab}": rounds * (n_single if lab == "single" else n) / t for (e, lab), t in seconds.items()}
+    rates["auto_size"] = boxes["torch", "auto"].batch_size
+    rates["engine"] = boxes["onnx", "auto"].engine.name
+    k = min(n, 16)
+    rates["max_diff"] = float(np.abs(boxes["torch", "auto"](imgs[:k]) - boxes["onnx", "auto"](imgs[:k])).max())
     return rates
 
 
@@ -152,8 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         print("\nThroughput through the black-box query (images per second)")
         for name, clf, n, single in (("MNIST CNN", mnist, 2048, 300), ("EfficientNet-Lite0", lite, 128, 40)):
             r = throughput(clf, n, single)
-            print(f"  {name:19s} batched ({r['auto_size']} a pass) {r['auto']:7.1f}/s   in 64s {r['64']:7.1f}/s   "
-                  f"one at a time {r['single']:7.1f}/s", flush=True)
+            for e in ("torch", "onnx"):
+                print(f"  {name:19s} {e:5s} batched ({r['auto_size']} a pass) {r[e + ' auto']:7.1f}/s   "
+                      f"in 64s {r[e + ' 64']:7.1f}/s   one at a time {r[e + ' single']:7.1f}/s", flush=True)
+            print(f"  {'':19s} ONNX Runtime / PyTorch: batched ×{r['onnx auto'] / r['torch auto']:.2f}, in 64s "
+                  f"×{r['onnx 64'] / r['torch 64']:.2f}, one at a time ×{r['onnx single'] / r['torch single']:.2f}; "
+                  f"max |Δp| {r['max_diff']:.1e} (engine in use: {r['engine']})", flush=True)
 
     if "mnist" in args.only:
         print("\nMNIST CNN, CPPN + MAP-Elites, until all ten digits are at ≥ 99.99 % (population 50)")

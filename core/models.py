@@ -117,6 +117,12 @@ class Classifier(nn.Module):
     def num_classes(self) -> int:
         return len(self.labels)
 
+    @property
+    def exportable(self) -> bool:
+        """Plain layers that an ONNX export may trace (``core/inference``); False when a part opts
+        out with ``traceable = False`` (a sandboxed script, whose forward runs in another process)."""
+        return all(getattr(m, "traceable", True) for m in self.modules())
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net((x - self.mean) / self.std)
 

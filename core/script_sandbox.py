@@ -227,6 +227,9 @@ class _Remote(torch.autograd.Function):
 class SandboxedNet(nn.Module):
     """An ``nn.Module`` whose forward pass runs in the sandbox (gradients included)."""
 
+    #: Never traced into an ONNX graph (``core/inference``): its forward talks to another process.
+    traceable = False
+
     def __init__(self, box: ScriptSandbox) -> None:
         super().__init__()
         self.box = box

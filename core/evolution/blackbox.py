@@ -1,7 +1,8 @@
 """The black box: the only door from the evolution job to the network.
 
-Images in, class probabilities out, every image counted. The model runs under
-``torch.inference_mode()``: no autograd graph exists, so no gradient can be taken.
+Images in, class probabilities out, every image counted. Only logits come back from the model
+(ONNX Runtime on a CPU, checked against eager torch, see ``core/inference``; torch under
+``torch.inference_mode()`` otherwise): no autograd graph exists, so no gradient can be taken.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .. import inference
 from ..errors import UserError
 from ..jobs import CancelToken
 from ..models import resolve_class
@@ -62,9 +64,10 @@ class BlackBox:
     call early: the answer then holds the rows of the images actually queried (a prefix).
     """
 
-    def __init__(self, model: torch.nn.Module, *, batch_size: int | None = None) -> None:
+    def __init__(self, model: torch.nn.Module, *, batch_size: int | None = None, engine: str = "auto") -> None:
         self._model = model
         self._device = model.mean.device if hasattr(model, "mean") else torch.device("cpu")
+        self.engine = inference.query_engine(model, engine)
         self.channels: int = int(model.channels)
         self.input_size: tuple[int, int] = tuple(model.input_size)
         self._batch_size = max(1, int(batch_size)) if batch_size else self.auto_batch_size()
@@ -97,15 +100,13 @@ class BlackBox:
             raise ValueError(f"expected N×{self.channels}×{self.input_size[0]}×{self.input_size[1]} images, "
                              f"got {images.shape}")
         t0 = time.perf_counter()
-        device = self._device
         outs = []
-        with torch.inference_mode():
-            for i in range(0, len(images), self._batch_size):
-                if i and cancel is not None and cancel.cancelled:
-                    break
-                x = torch.from_numpy(images[i : i + self._batch_size]).to(device)
-                outs.append(self._model(x).double().softmax(-1).cpu())
-                self.queries += len(x)
+        for i in range(0, len(images), self._batch_size):
+            if i and cancel is not None and cancel.cancelled:
+                break
+            x = images[i : i + self._batch_size]
+            outs.append(torch.from_numpy(self.engine.logits(x)).double().softmax(-1))
+            self.queries += len(x)
         self.calls += 1
         self.seconds += time.perf_counter() - t0
         return torch.cat(outs).numpy() if outs else np.zeros((0, self.num_classes))

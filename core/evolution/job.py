@@ -74,7 +74,7 @@ def evolution_job(
     """
     params = params.validated()
     cancel = cancel or CancelToken()
-    box = BlackBox(model, batch_size=params.batch_size)
+    box = BlackBox(model, batch_size=params.batch_size, engine=params.engine)
     if targets is None:
         targets = parse_targets(box.labels, params.target)
     targets = tuple(int(t) for t in targets)

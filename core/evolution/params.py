@@ -86,6 +86,11 @@ class EvolutionParams(Params):
     seed: int = param(0, "Seed", minimum=0, maximum=2**31 - 1, help="same seed, same run")
     batch_size: int | None = param(None, "Batch size", minimum=1, maximum=4096, none_text="auto", gui=False,
                                    help="images per forward pass (auto: 4 ImageNet images on a CPU)")
+    engine: str = param("auto", "Engine", choices=(("auto", "ONNX Runtime where checked, else PyTorch"),
+                                                    ("onnx", "ONNX Runtime (warns if it cannot)"),
+                                                    ("torch", "PyTorch")), gui=False,
+                        help="what computes the black box's answers; every engine returns the same "
+                             "probabilities (ONNX Runtime is checked against PyTorch to within 1e-5)")
 
     @property
     def population_size(self) -> int:
