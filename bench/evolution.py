@@ -84,7 +84,7 @@ def window_rate(model: str, targets: str, seconds: float, **kw) -> float:
     """Images per second of the tab's run in a real (offscreen) window, measured after warm-up."""
     import tempfile
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     from gui.main_window import MainWindow
@@ -98,22 +98,31 @@ def window_rate(model: str, targets: str, seconds: float, **kw) -> float:
     tab = w.tab_widgets["evolution"]
     tab.model_combo.setCurrentIndex(tab.model_combo.findData(model))
     tab.target_field.set_text(targets)
-    for name, value in kw.items():
+    # as headless: no goal, no generation limit (a run that ended early would dilute the rate)
+    for name, value in {"stop_at": None, "generations": 10_000_000, **kw}.items():
         form = tab.search_form if name in tab.search_form.names else tab.genome_form
         form.set_params(form.params().replace(**{name: value}))
-    tab.start()
-    marks = []
-    t_end = None
-    while True:
-        app.processEvents()
-        f = tab.last_frame
-        if f is not None and f.generation >= 2:
+    # The window's own event loop runs while the job does (a polling loop here would wake the
+    # interpreter hundreds of times a second and slow the job in a way the real window does not).
+    marks: list[tuple[float, int]] = []
+    loop = QEventLoop()
+    ended: list[str] = []
+
+    def on_frame(f) -> None:
+        if f.done:
+            ended.append(f.stop_reason)
+            loop.quit()
+        elif f.generation >= 2:
+            if not marks:
+                QTimer.singleShot(int(seconds * 1000), loop.quit)
             marks.append((time.perf_counter(), f.queries))
-            if t_end is None:
-                t_end = time.perf_counter() + seconds
-        if t_end is not None and time.perf_counter() > t_end:
-            break
-        time.sleep(0.005)
+
+    tab.session.frame_changed.connect(on_frame)
+    tab.start()
+    loop.exec()
+    tab.session.frame_changed.disconnect(on_frame)
+    if ended:
+        raise RuntimeError(f"the window's run ended early ({ended[0]}); the rate would be wrong")
     tab.stop()
     deadline = time.perf_counter() + 120
     while tab.runner.is_running and time.perf_counter() < deadline:  # let the batch in flight end

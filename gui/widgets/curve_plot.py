@@ -35,6 +35,10 @@ class CurvePlot(pg.PlotWidget):
                        pg.QtCore.Qt.PenStyle.SolidLine)
         item = self.plot([], [], pen=pen, name=name, symbol=symbol, symbolBrush=color,
                          symbolPen=color, symbolSize=8)
+        # A long run has thousands of points: draw about one per pixel (keeping each pixel's
+        # extremes), or a wide or dashed pen over every point costs the window more than the job.
+        item.setDownsampling(auto=True, method="peak")
+        item.setClipToView(True)
         self._curves[key] = item
         self._apply_fonts()
         return item

@@ -143,3 +143,43 @@ def test_a_narrow_cell_shrinks_its_caption_rather_than_cut_the_number(qtbot):
     assert font.pointSize() < 15
     assert QFontMetrics(font).horizontalAdvance("100.000%") <= 52 or font.pointSize() == 7
     assert fit_numbers_font(base, captions, 400).pointSize() == 15
+
+
+def test_redraws_slow_down_when_drawing_is_costly_and_the_last_frame_is_shown_at_once(window, qtbot, monkeypatch):
+    """The window keeps its share of the processors small: each redraw waits ten times what the
+    UI thread spent since the last one (at least 120 ms, at most 1 s); the final frame is drawn
+    at once."""
+    from gui.tabs.evolution import tab as tab_module
+
+    tab = _tab(window)
+    clock = [100.0]  # the UI thread's processor time, as time.thread_time reports it
+    monkeypatch.setattr(tab_module.time, "thread_time", lambda: clock[0])
+    tab.model_combo.setCurrentIndex(tab.model_combo.findData("mnist_cnn"))
+    tab.target_edit.setText("all")
+    tab.search_form.set_params(tab.search_form.params().replace(stop_at=None, generations=10_000_000))
+    frames = []
+    tab.session.frame_changed.connect(frames.append)
+    drawn = []
+    real = tab.views.show_frame
+    monkeypatch.setattr(tab.views, "show_frame", lambda f, *a: (drawn.append(f), real(f, *a)))
+    tab.start()
+    qtbot.waitUntil(lambda: len(drawn) >= 1, timeout=30000)
+    timer = tab._draw_timer
+    assert timer.interval() == tab_module.DRAW_INTERVAL_MS  # nothing measured yet
+    clock[0] += 0.03  # 30 ms of UI work since that redraw → the next waits 300 ms
+    tab._pending = frames[-1]
+    tab._draw_pending()
+    assert timer.interval() == 300
+    clock[0] += 5.0  # a very slow machine: never more than a second between redraws
+    tab._pending = frames[-1]
+    tab._draw_pending()
+    assert timer.interval() == tab_module.MAX_DRAW_INTERVAL_MS
+    clock[0] += 0.001  # cheap: back to the fastest rate
+    tab._pending = frames[-1]
+    tab._draw_pending()
+    assert timer.interval() == tab_module.DRAW_INTERVAL_MS
+    assert not frames[-1].done  # the run was going on all along
+    with qtbot.waitSignal(tab.runner.job_finished, timeout=60000):
+        tab.stop()
+    qtbot.waitUntil(lambda: drawn and drawn[-1].done, timeout=5000)
+    assert drawn[-1] is tab.last_frame and tab.last_frame.stop_reason == "stopped"

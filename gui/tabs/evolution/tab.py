@@ -8,6 +8,7 @@ images it was shown is on screen, set against the paper's two million.
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -31,7 +32,12 @@ from .views import SHOW, EvolutionViews
 
 DEFAULT_TARGETS = {"mnist": {"ga": "3", "map-elites": "all"},
                    "imagenet": {"ga": "jellyfish", "map-elites": "all"}}
-DRAW_INTERVAL_MS = 120
+#: Redraws come at most every DRAW_INTERVAL_MS, and further apart when drawing is slow: the window
+#: spends at most DRAW_SHARE of its time drawing a running job (on 2 cores, drawing competes with
+#: the job for the processors and the interpreter; MNIST lost 20–30 % of its speed at 8 redraws a
+#: second, bench/evolution.py --only window).
+DRAW_INTERVAL_MS, MAX_DRAW_INTERVAL_MS = 120, 1000
+DRAW_SHARE = 0.1
 SIDE_WIDTH = 400  # the settings column on screens up to full HD; grows with 4K presentation text
 GENOME_FIELDS = ("encoding", "mutation_rate", "mutation", "crossover_rate", "multiscale")
 SEARCH_FIELDS = ("population", "focus", "climb", "elite", "selection", "tournament", "truncation", "stop_at",
@@ -50,6 +56,7 @@ class EvolutionTab(LabTab):
         self.session = EvolutionSession(self)
         self.inspector: InspectDialog | None = None
         self._pending: evolution.EvolutionFrame | None = None
+        self._ui_time: float | None = None  # the UI thread's processor time at the last redraw
         self._draw_timer = QTimer(self)
         self._draw_timer.setInterval(DRAW_INTERVAL_MS)
         self._draw_timer.timeout.connect(self._draw_pending)
@@ -260,6 +267,7 @@ class EvolutionTab(LabTab):
             return
         name, device = self.model_name, self.ctx.device
         self.session.begin(params, targets)
+        self._ui_time = None
         self.views.clear()
         self.export_button.setEnabled(False)
 
@@ -299,9 +307,9 @@ class EvolutionTab(LabTab):
                             f"queried, {f.seconds:.1f} s. Click any image to inspect it.")
 
     def _show_frame(self, f: evolution.EvolutionFrame) -> None:
-        """Draw at most ~8 times a second (the last frame at once): drawing grids and curves in
-        the UI thread competes with the job for the interpreter, and a fast job (MNIST: 800
-        images/s) lost half its speed to 30 redraws a second."""
+        """Draw at most ~8 times a second, less when drawing is slow (the last frame at once):
+        drawing grids and curves in the UI thread competes with the job for the interpreter, and a
+        fast job (MNIST: 800 images/s) lost half its speed to 30 redraws a second."""
         self._pending = f
         if f.done or not self._draw_timer.isActive():
             self._draw_pending()
@@ -315,6 +323,12 @@ class EvolutionTab(LabTab):
             return
         self.views.show_frame(f, self.session.goal, " — paused" if self.runner.is_paused else "")
         self.export_button.setEnabled(True)
+        # The UI thread's processor time since the last redraw: this drawing's cost plus the
+        # painting, layout and events that the last one caused (most of it is painted later).
+        now = time.thread_time()
+        busy_ms = (now - self._ui_time) * 1000 if self._ui_time is not None else 0.0
+        self._ui_time = None if f.done else now
+        self._draw_timer.setInterval(int(min(MAX_DRAW_INTERVAL_MS, max(DRAW_INTERVAL_MS, busy_ms / DRAW_SHARE))))
 
     @property
     def last_frame(self) -> evolution.EvolutionFrame | None:
