@@ -32,9 +32,10 @@ CROSSOVER_NOTE = {
 }
 
 #: Coordinate ranges (±) of the CPPN's inputs at ImageNet sizes (±1 for MNIST). The single range
-#: ±16 was the best of ±1/±4/±16/±32 (median 27.1 % after 10,000 images on the showcase); giving
-#: the network x, y and the distance at ±1, ±4 and ±16 at once lets it draw a shape and a texture
-#: in one image.
+#: ±16 was the best of ±1/±4/±16/±32 (median 27.1 % after 10,000 images on the showcase), and it
+#: stays the default: x, y and the distance at ±1, ±4 and ±16 at once (``--multiscale``) fooled
+#: fewer classes (EfficientNet-Lite0, 10,000 images: showcase median 7 % against 32 %, all classes
+#: 9 at ≥ 99 % against 10; docs/benchmarks.md).
 CPPN_IMAGENET_SCALES = (1.0, 4.0, 16.0)
 #: The paper-like reference: one range.
 CPPN_IMAGENET_SCALE = 16.0

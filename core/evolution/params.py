@@ -60,9 +60,9 @@ class EvolutionParams(Params):
                        applies=lambda p: _me(p) and p.focus > 0,
                        help="how a focused class is climbed: a (1+λ) step whose size follows the "
                             "one-fifth success rule, or a (μ/μ_w, λ) evolution strategy on the CPPN weights")
-    multiscale: bool = param(True, "Several scales", applies=lambda p: p.encoding == "cppn",
-                             help="CPPN inputs at three coordinate ranges on photo-sized models "
-                                  "(shape and texture); off: one range, like the paper")
+    multiscale: bool = param(False, "Several scales", applies=lambda p: p.encoding == "cppn",
+                             help="CPPN inputs at three coordinate ranges on photo-sized models; "
+                                  "off (default): one range, like the paper, which fooled more classes")
     elite: int = param(2, "Elites kept", minimum=0, maximum=1000, applies=_ga,
                        help="GA: best images kept unchanged")
     selection: str = param("tournament", "Selection", choices=(("tournament", "Tournament"),
