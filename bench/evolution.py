@@ -4,9 +4,9 @@
     python bench/evolution.py --only throughput window         # a part
     python bench/evolution.py --imagenet-queries 3000          # a smaller ImageNet budget
 
-Every ImageNet figure is printed for the new setting (MAP-Elites with focused climbing, CPPN inputs
-at three ranges) beside the reference (the paper's MAP-Elites: parents drawn uniformly from the
-archive, one coordinate range), same seed, same budget:
+Every ImageNet figure is printed for the new setting (MAP-Elites with focused climbing and
+crossover) beside the reference (the paper's MAP-Elites: parents drawn uniformly from the archive,
+no crossover), same seed, same budget; both use one CPPN coordinate range:
 
 1. throughput: images per second through the black box (automatic batch, 64 a pass, one at a time),
    eager PyTorch against ONNX Runtime on the same weights, and the largest difference in probability;
