@@ -2,15 +2,17 @@
 
 The black-box query (evolution) only ever needs a classifier's logits, never a gradient. On a CPU,
 ONNX Runtime runs the same weights several times faster than eager PyTorch (EfficientNet-Lite0 on
-2 cores: see ``bench/inference.py``). :func:`query_engine` exports the model to ONNX once per
+2 cores: ×2, the MNIST CNN ×3.4; ``bench/evolution.py --only throughput``). :func:`query_engine` exports the model to ONNX once per
 process, runs it with ONNX Runtime and **checks** it before use: on a probe batch the softmax
 probabilities must agree with eager torch to within :data:`TOLERANCE`, or the engine is refused
 and the caller keeps torch. The black box therefore stays the same network; only the time changes.
 
 Only models that say they are plain layers (``exportable``, see ``core.models.Classifier``) are
-exported. Everything here is optional: without ``onnxruntime`` and ``onnx`` installed, on a GPU, or when
-the export fails (a model torch cannot export), :func:`query_engine` says why and the caller runs
-eager torch. ONNX Runtime's threads follow :func:`core.runtime.compute_threads`, and they sleep
+exported. The project installs ``onnxruntime`` and ``onnx``, but nothing depends on them: without
+them, on a GPU, or when the export fails (a model torch cannot export), :func:`query_engine` says
+why and the caller runs eager torch. Within 1e-5 is not bit for bit: a seeded run is repeated
+exactly on the same engine, and the engine in use is reported (``Engine.name``). Only the newest
+model's session is kept (a second copy of the weights; VGG-16 would hold 0.5 GB more). ONNX Runtime's threads follow :func:`core.runtime.compute_threads`, and they sleep
 between calls instead of spinning (the same reason as ``OMP_WAIT_POLICY=PASSIVE`` in
 ``core/runtime``: spinning threads starve the window and the other pool on a 2-core machine).
 """
@@ -76,16 +78,20 @@ def query_engine(model: torch.nn.Module, engine: str = "auto") -> Engine:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     if engine == "torch":
         return torch_engine(model)
+    got: object
     if _device(model).type != "cpu":
-        return torch_engine(model, "a GPU runs the model itself")
-    if not getattr(model, "exportable", False):
+        got = "a GPU runs the model itself"
+    elif not getattr(model, "exportable", False):
         # Export traces forward once: side effects (a spy, a sandboxed script's other process)
         # would be lost. Only the app's own classifiers, plain layers, say they may be traced.
-        return torch_engine(model, "only plain-layer classifiers are exported")
-    with _lock:
-        got = _sessions.get(model)
-        if got is None:
-            got = _sessions[model] = _build(model)
+        got = "only plain-layer classifiers are exported"
+    else:
+        with _lock:
+            got = _sessions.get(model)
+            if got is None:
+                got = _build(model)
+                _sessions.clear()  # one model's session at a time: each holds a copy of the weights
+                _sessions[model] = got
     if isinstance(got, str):
         (log.warning if engine == "onnx" else log.info)("ONNX Runtime not used: %s", got)
         return torch_engine(model, got)

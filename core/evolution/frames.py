@@ -30,6 +30,7 @@ class EvolutionFrame(Frame):
     queries: int = 0
     seconds: float = 0.0
     images_per_second: float = 0.0
+    engine: str = "torch"  # what answered the queries ("onnx": ONNX Runtime, see core/inference)
     algorithm: str = "ga"
     encoding: str = "cppn"
     class_names: tuple[str, ...] = field(default=(), repr=False)
@@ -127,4 +128,5 @@ def summary(last: EvolutionFrame) -> dict:
         "generations": int(last.generation), "queries": int(last.queries),
         "seconds": round(float(last.seconds), 3), "reached": bool(last.reached),
         "stop_reason": last.stop_reason, "goal": last.goal, "classes_at_goal": int(last.at_goal),
+        "engine": last.engine,
     }

@@ -142,7 +142,7 @@ def evolution_job(
             message=(f"generation {gen}: {at_goal} classes at ≥ {goal:.0%}, best {targets[b]} at {best:.2%}, "
                      f"{box.queries:,} images queried") + (f" ({reason})" if reason else ""),
             generation=gen, queries=box.queries, seconds=time.perf_counter() - t_start,
-            images_per_second=images_per_second(), algorithm=params.algorithm,
+            images_per_second=images_per_second(), engine=box.engine.name, algorithm=params.algorithm,
             encoding=params.encoding, class_names=box.labels,
             population_mosaic=pop_mosaic, population_cols=pop_cols, population_images=tuple(u8),
             population_top5=top5, population_top5_probs=top5p,

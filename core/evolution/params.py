@@ -89,8 +89,9 @@ class EvolutionParams(Params):
     engine: str = param("auto", "Engine", choices=(("auto", "ONNX Runtime where checked, else PyTorch"),
                                                     ("onnx", "ONNX Runtime (warns if it cannot)"),
                                                     ("torch", "PyTorch")), gui=False,
-                        help="what computes the black box's answers; every engine returns the same "
-                             "probabilities (ONNX Runtime is checked against PyTorch to within 1e-5)")
+                        help="what computes the black box's answers: ONNX Runtime is checked against "
+                             "PyTorch before use (probabilities within 1e-5); a seeded run repeats "
+                             "exactly on the same engine")
 
     @property
     def population_size(self) -> int:

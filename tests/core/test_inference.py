@@ -56,6 +56,17 @@ def test_an_engine_that_disagrees_with_pytorch_is_refused(caplog):
     assert "differ from PyTorch" in caplog.text  # asked for by name: the refusal is a warning
 
 
+def test_only_the_newest_models_session_is_kept():
+    """Each session holds a copy of the weights: evolving another model lets the last one go."""
+    mnist = models.load_classifier("mnist_cnn", "cpu")
+    lite = models.load_classifier("efficientnet_lite0", "cpu")
+    assert inference.query_engine(mnist).name == "onnx"
+    assert mnist in inference._sessions
+    assert inference.query_engine(lite).name == "onnx"
+    assert mnist not in inference._sessions and lite in inference._sessions
+    assert inference.query_engine(mnist).name == "onnx"  # built again when it comes back
+
+
 def test_without_onnxruntime_or_an_export_torch_does_the_work(monkeypatch):
     clf = models.load_classifier("mnist_cnn", "cpu")
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if not installed
@@ -110,6 +121,9 @@ def test_engine_choice_is_checked_and_only_plain_classifiers_are_exported():
     finally:
         del clf.net.traceable
     assert clf.exportable
+    from core.script_sandbox import SandboxedNet
+
+    assert SandboxedNet.traceable is False  # a sandboxed TorchScript model is never exported
     with pytest.raises(ValueError):
         inference.query_engine(clf, "tensorrt")
 
@@ -125,6 +139,7 @@ def test_the_evolution_job_runs_the_same_on_either_engine():
             pass
         runs[engine] = last
     a, b = runs["onnx"], runs["torch"]
+    assert (a.engine, b.engine) == ("onnx", "torch")  # not torch against torch after a fallback
     assert a.queries == b.queries == 20 * 9
     assert np.abs(a.cell_probs - b.cell_probs).max() <= inference.TOLERANCE
     assert all(np.array_equal(x, y) for x, y in zip(a.cell_images, b.cell_images))
