@@ -117,10 +117,19 @@ def window_rate(model: str, targets: str, seconds: float, **kw) -> float:
                 QTimer.singleShot(int(seconds * 1000), loop.quit)
             marks.append((time.perf_counter(), f.queries))
 
+    def on_failed(message: str) -> None:
+        ended.append(f"failed: {message}")
+        loop.quit()
+
     tab.session.frame_changed.connect(on_frame)
+    tab.runner.job_failed.connect(on_failed)
+    QTimer.singleShot(int((seconds + 300) * 1000), loop.quit)  # never hang: loading, then the run
     tab.start()
     loop.exec()
     tab.session.frame_changed.disconnect(on_frame)
+    tab.runner.job_failed.disconnect(on_failed)
+    if len(marks) < 2:
+        ended.append("no frames came within the time allowed")
     if ended:
         raise RuntimeError(f"the window's run ended early ({ended[0]}); the rate would be wrong")
     tab.stop()

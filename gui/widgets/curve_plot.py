@@ -8,6 +8,28 @@ import pyqtgraph as pg
 from . import style
 
 
+#: A curve longer than this is thinned before drawing (a plot is at most ~2,000 pixels wide).
+MAX_POINTS = 2000
+
+
+def thin(x: np.ndarray, y: np.ndarray, limit: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``limit`` points of a long curve, drawn the same: of each run of consecutive points
+    the lowest and the highest are kept, in order, and the last points always. A live run's curve
+    grows by thousands of points; a wide or dashed pen over every one of them cost the window more
+    time than the job it shows."""
+    n = len(y)
+    if n <= limit:
+        return x, y
+    k = -(-2 * n // limit)  # points per run, so that two per run stay within the limit
+    m = (n - 1) // k * k  # whole runs; the rest (never the last point alone) is kept as it is
+    runs = y[:m].reshape(-1, k)
+    with np.errstate(invalid="ignore"):
+        lo, hi = np.argmin(runs, 1), np.argmax(runs, 1)
+    start = np.arange(len(runs)) * k
+    keep = np.unique(np.concatenate([start + lo, start + hi, np.arange(m, n)]))
+    return x[keep], y[keep]
+
+
 class CurvePlot(pg.PlotWidget):
     def __init__(self, title: str = "", x_label: str = "", y_label: str = "", parent=None) -> None:
         super().__init__(parent, background="w")
@@ -35,16 +57,12 @@ class CurvePlot(pg.PlotWidget):
                        pg.QtCore.Qt.PenStyle.SolidLine)
         item = self.plot([], [], pen=pen, name=name, symbol=symbol, symbolBrush=color,
                          symbolPen=color, symbolSize=8)
-        # A long run has thousands of points: draw about one per pixel (keeping each pixel's
-        # extremes), or a wide or dashed pen over every point costs the window more than the job.
-        item.setDownsampling(auto=True, method="peak")
-        item.setClipToView(True)
         self._curves[key] = item
         self._apply_fonts()
         return item
 
     def set_data(self, key: str, x, y) -> None:
-        self._curves[key].setData(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        self._curves[key].setData(*thin(np.asarray(x, dtype=float), np.asarray(y, dtype=float)))
 
     def set_title(self, text: str) -> None:
         """Change the title (kept through presentation mode)."""

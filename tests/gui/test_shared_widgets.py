@@ -49,3 +49,19 @@ def test_save_png_as_writes_the_exact_pixels(qtbot, tmp_path):
     img = np.random.default_rng(0).integers(0, 256, (12, 10, 3), dtype=np.uint8)
     saved = save_png_as(None, img, "x.png", path=str(tmp_path / "result"))
     assert saved.name == "result.png" and np.array_equal(imaging.load_image(saved), img)
+
+
+def test_a_long_curve_is_thinned_but_keeps_its_extremes_and_its_newest_point():
+    from gui.widgets.curve_plot import MAX_POINTS, thin
+
+    x = np.arange(50_001, dtype=float)
+    y = np.random.default_rng(0).random(len(x))
+    y[12_345], y[40_000], y[-1] = 9.0, -9.0, 0.123  # a spike, a dip, and the newest value
+    tx, ty = thin(x, y)
+    assert len(tx) <= MAX_POINTS
+    assert np.all(np.diff(tx) > 0)  # still in order
+    assert ty.max() == 9.0 and ty.min() == -9.0
+    assert tx[-1] == 50_000 and ty[-1] == 0.123
+    assert np.array_equal(ty, y[tx.astype(int)])  # only real points, none invented
+    short = np.arange(10.0)
+    assert thin(short, short)[0] is short  # a short curve is drawn as it is

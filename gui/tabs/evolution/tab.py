@@ -320,6 +320,7 @@ class EvolutionTab(LabTab):
         f, self._pending = self._pending, None
         if f is None:
             self._draw_timer.stop()
+            self._ui_time = None  # paused or between frames: what the UI does now is not drawing
             return
         self.views.show_frame(f, self.session.goal, " — paused" if self.runner.is_paused else "")
         self.export_button.setEnabled(True)
