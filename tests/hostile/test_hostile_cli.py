@@ -17,6 +17,11 @@ from tests.hostile.hostile_corpus import crafted_state_dicts, png_claiming, torc
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = str(ROOT / "resources" / "samples" / "chelsea.png")
+#: ``main.py`` as a terminal starts it: Ctrl+C raises KeyboardInterrupt. A test run started in the
+#: background of a script inherits SIGINT ignored, and Python then leaves it ignored in the child.
+MAIN_WITH_CTRL_C = [sys.executable, "-c", "import runpy, signal, sys; "
+                    "signal.signal(signal.SIGINT, signal.default_int_handler); sys.argv = sys.argv[1:]; "
+                    "runpy.run_path(sys.argv[0], run_name='__main__')", str(ROOT / "main.py")]
 LONG = "x" * 300
 
 
@@ -174,7 +179,7 @@ def test_fool_out_an_existing_folder_writes_inside_it(tmp_path):
     ["autoencoder", "train", "--epochs", "1000", "--out", "ae.pt"],
 ])
 def test_ctrl_c_stops_a_command_promptly_with_130(tmp_path, argv):
-    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *argv], stdout=subprocess.PIPE,
+    p = subprocess.Popen([*MAIN_WITH_CTRL_C, *argv], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         first = p.stderr.readline()  # the command says what it starts
@@ -194,7 +199,7 @@ def test_ctrl_c_stops_a_command_promptly_with_130(tmp_path, argv):
 
 def test_ctrl_c_while_a_trusted_script_loops_stops_it_too(tmp_path, corpus):
     files, _, _ = corpus
-    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "classify", SAMPLE, "--trust-model-code",
+    p = subprocess.Popen([*MAIN_WITH_CTRL_C, "classify", SAMPLE, "--trust-model-code",
                           "--model", str(files["looper"])], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
     children = []
