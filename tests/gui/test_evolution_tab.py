@@ -149,7 +149,7 @@ def test_redraws_slow_down_when_drawing_is_costly_and_the_last_frame_is_shown_at
     """The window keeps its share of the processors small: each redraw waits ten times what the
     UI thread spent since the last one (at least 120 ms, at most 1 s); the final frame is drawn
     at once."""
-    from gui.tabs.evolution import tab as tab_module
+    from gui.tabs.evolution import pacing as tab_module
 
     tab = _tab(window)
     clock = [100.0]  # the UI thread's processor time, as time.thread_time reports it
@@ -164,19 +164,19 @@ def test_redraws_slow_down_when_drawing_is_costly_and_the_last_frame_is_shown_at
     monkeypatch.setattr(tab.views, "show_frame", lambda f, *a: (drawn.append(f), real(f, *a)))
     tab.start()
     qtbot.waitUntil(lambda: len(drawn) >= 1, timeout=30000)
-    timer = tab._draw_timer
+    timer = tab.pacer.timer
     assert timer.interval() == tab_module.DRAW_INTERVAL_MS  # nothing measured yet
     clock[0] += 0.03  # 30 ms of UI work since that redraw → the next waits 300 ms
-    tab._pending = frames[-1]
-    tab._draw_pending()
+    tab.pacer.pending = frames[-1]
+    tab.pacer.draw_pending()
     assert timer.interval() == 300
     clock[0] += 5.0  # a very slow machine: never more than a second between redraws
-    tab._pending = frames[-1]
-    tab._draw_pending()
+    tab.pacer.pending = frames[-1]
+    tab.pacer.draw_pending()
     assert timer.interval() == tab_module.MAX_DRAW_INTERVAL_MS
     clock[0] += 0.001  # cheap: back to the fastest rate
-    tab._pending = frames[-1]
-    tab._draw_pending()
+    tab.pacer.pending = frames[-1]
+    tab.pacer.draw_pending()
     assert timer.interval() == tab_module.DRAW_INTERVAL_MS
     assert not frames[-1].done  # the run was going on all along
     with qtbot.waitSignal(tab.runner.job_finished, timeout=60000):

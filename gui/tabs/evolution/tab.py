@@ -8,10 +8,9 @@ images it was shown is on screen, set against the paper's two million.
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
     QWidget,
@@ -26,18 +25,13 @@ from ...widgets.param_form import ParamForm
 from ...widgets.save_png import save_as, save_png_as
 from ..base import AppContext, LabTab
 from .inspect import InspectDialog
+from .pacing import RedrawPacer
 from .session import EvolutionSession
 from .targets import TargetField
 from .views import SHOW, EvolutionViews
 
 DEFAULT_TARGETS = {"mnist": {"ga": "3", "map-elites": "all"},
                    "imagenet": {"ga": "jellyfish", "map-elites": "all"}}
-#: Redraws come at most every DRAW_INTERVAL_MS, and further apart when drawing is slow: the window
-#: spends at most DRAW_SHARE of its time drawing a running job (on 2 cores, drawing competes with
-#: the job for the processors and the interpreter; MNIST lost 20–30 % of its speed at 8 redraws a
-#: second, bench/evolution.py --only window).
-DRAW_INTERVAL_MS, MAX_DRAW_INTERVAL_MS = 120, 1000
-DRAW_SHARE = 0.1
 SIDE_WIDTH = 400  # the settings column on screens up to full HD; grows with 4K presentation text
 GENOME_FIELDS = ("encoding", "mutation_rate", "mutation", "crossover_rate", "multiscale")
 SEARCH_FIELDS = ("population", "focus", "climb", "elite", "selection", "tournament", "truncation", "stop_at",
@@ -55,14 +49,10 @@ class EvolutionTab(LabTab):
         super().__init__(ctx, parent)
         self.session = EvolutionSession(self)
         self.inspector: InspectDialog | None = None
-        self._pending: evolution.EvolutionFrame | None = None
-        self._ui_time: float | None = None  # the UI thread's processor time at the last redraw
-        self._draw_timer = QTimer(self)
-        self._draw_timer.setInterval(DRAW_INTERVAL_MS)
-        self._draw_timer.timeout.connect(self._draw_pending)
+        self.pacer = RedrawPacer(self._draw, self)
         self._build()
         self.runner.frame_ready.connect(self.session.set_frame)
-        self.session.frame_changed.connect(self._show_frame)
+        self.session.frame_changed.connect(self.pacer.offer)
         self.session.labels_changed.connect(self.target_field.set_labels)
         self.runner.running_changed.connect(self._running_changed)
         self.runner.job_finished.connect(self._job_finished)
@@ -267,7 +257,7 @@ class EvolutionTab(LabTab):
             return
         name, device = self.model_name, self.ctx.device
         self.session.begin(params, targets)
-        self._ui_time = None
+        self.pacer.reset()
         self.views.clear()
         self.export_button.setEnabled(False)
 
@@ -306,30 +296,10 @@ class EvolutionTab(LabTab):
             self.ctx.status(f"Done ({f.stop_reason}): {f.generation:,} generations, {f.queries:,} images "
                             f"queried, {f.seconds:.1f} s. Click any image to inspect it.")
 
-    def _show_frame(self, f: evolution.EvolutionFrame) -> None:
-        """Draw at most ~8 times a second, less when drawing is slow (the last frame at once):
-        drawing grids and curves in the UI thread competes with the job for the interpreter, and a
-        fast job (MNIST: 800 images/s) lost half its speed to 30 redraws a second."""
-        self._pending = f
-        if f.done or not self._draw_timer.isActive():
-            self._draw_pending()
-            if not f.done:
-                self._draw_timer.start()
-
-    def _draw_pending(self) -> None:
-        f, self._pending = self._pending, None
-        if f is None:
-            self._draw_timer.stop()
-            self._ui_time = None  # paused or between frames: what the UI does now is not drawing
-            return
+    def _draw(self, f: evolution.EvolutionFrame) -> None:
+        """One redraw, when the pacer says (``gui/tabs/evolution/pacing.py``)."""
         self.views.show_frame(f, self.session.goal, " — paused" if self.runner.is_paused else "")
         self.export_button.setEnabled(True)
-        # The UI thread's processor time since the last redraw: this drawing's cost plus the
-        # painting, layout and events that the last one caused (most of it is painted later).
-        now = time.thread_time()
-        busy_ms = (now - self._ui_time) * 1000 if self._ui_time is not None else 0.0
-        self._ui_time = None if f.done else now
-        self._draw_timer.setInterval(int(min(MAX_DRAW_INTERVAL_MS, max(DRAW_INTERVAL_MS, busy_ms / DRAW_SHARE))))
 
     @property
     def last_frame(self) -> evolution.EvolutionFrame | None:
