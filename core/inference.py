@@ -12,7 +12,9 @@ exported. The project installs ``onnxruntime`` and ``onnx``, but nothing depends
 them, on a GPU, or when the export fails (a model torch cannot export), :func:`query_engine` says
 why and the caller runs eager torch. Within 1e-5 is not bit for bit: a seeded run is repeated
 exactly on the same engine, and the engine in use is reported (``Engine.name``). Only the newest
-model's session is kept (a second copy of the weights; VGG-16 would hold 0.5 GB more). ONNX Runtime's threads follow :func:`core.runtime.compute_threads`, and they sleep
+model's session is kept (a second copy of the weights; VGG-16 would hold 0.5 GB more).
+
+ONNX Runtime's threads follow :func:`core.runtime.ensure_threads` (torch's count), and they sleep
 between calls instead of spinning (the same reason as ``OMP_WAIT_POLICY=PASSIVE`` in
 ``core/runtime``: spinning threads starve the window and the other pool on a 2-core machine).
 """
@@ -99,13 +101,13 @@ def query_engine(model: torch.nn.Module, engine: str = "auto") -> Engine:
 
 
 def _device(model: torch.nn.Module) -> torch.device:
-    try:
-        return next(model.buffers()).device
-    except StopIteration:
-        try:
-            return next(model.parameters()).device
-        except StopIteration:
-            return torch.device("cpu")
+    """A classifier says where it runs (``Classifier.device``); any other module: where its
+    tensors are."""
+    device = getattr(model, "device", None)
+    if isinstance(device, torch.device):
+        return device
+    tensor = next(iter(model.state_dict().values()), None)
+    return tensor.device if tensor is not None else torch.device("cpu")
 
 
 def _runner(session) -> Callable[[np.ndarray], np.ndarray]:
@@ -145,7 +147,7 @@ def _build(model: torch.nn.Module) -> object:
         return f"the model could not be exported ({type(exc).__name__}: {str(exc)[:120]})"
     try:
         options = ort.SessionOptions()
-        options.intra_op_num_threads = runtime.compute_threads()
+        options.intra_op_num_threads = runtime.ensure_threads()
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3

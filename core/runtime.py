@@ -97,11 +97,6 @@ def ensure_threads() -> int:
     return _THREADS["torch"]
 
 
-def compute_threads() -> int:
-    """The intra-op threads every compute engine uses (torch, and ONNX Runtime in ``core/inference``)."""
-    return ensure_threads()
-
-
 def thread_settings() -> dict[str, int | str]:
     """The thread pools as they are now: torch's intra-op threads and every BLAS pool's size."""
     out: dict[str, int | str] = {"torch": torch.get_num_threads(),

@@ -65,7 +65,6 @@ class BlackBox:
     """
 
     def __init__(self, model: torch.nn.Module, *, batch_size: int | None = None, engine: str = "auto") -> None:
-        self._model = model
         self._device = model.mean.device if hasattr(model, "mean") else torch.device("cpu")
         self.engine = inference.query_engine(model, engine)
         self.channels: int = int(model.channels)
