@@ -45,9 +45,19 @@ def pick_device(preference: str | None = None) -> torch.device:
         raise DeviceError(f"{source} is “{preference[:40]}”, which is not a device; "
                           f"choose one of {', '.join(DEVICE_CHOICES)}.")
     have = available_devices()
-    if preference != "auto" and preference in have:
-        return torch.device(preference)
-    return torch.device(have[0])
+    device = torch.device(preference if preference != "auto" and preference in have else have[0])
+    if device.type == "cuda":
+        full_float32()
+    return device
+
+
+def full_float32() -> None:
+    """Keep float32 convolutions and products in float32 on NVIDIA GPUs. PyTorch lets cuDNN use
+    TF32 (10-bit mantissa) by default: EfficientNet-Lite0's probabilities then move by up to 3e-3
+    against the CPU (2e-6 without), so the network the lecture fools would not be the one on the
+    slide. The speed given up was 13 % on an H100 (docs/benchmarks.md)."""
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
 
 
 def seed_everything(seed: int) -> None:

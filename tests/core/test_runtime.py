@@ -58,3 +58,14 @@ def test_frame_l2_is_the_exact_norm_of_the_8bit_change():
     d = last.image.astype(np.float64) - img
     assert last.l2 == pytest.approx(np.sqrt((d ** 2).sum()) / 255, rel=1e-12)
     assert last.linf_255 == np.abs(d).max() <= 3
+
+
+def test_cuda_keeps_float32_in_float32(monkeypatch):
+    flags = (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32)
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+    monkeypatch.setattr(runtime, "available_devices", lambda: ["cuda", "cpu"])
+    try:
+        assert runtime.pick_device("cuda").type == "cuda"
+        assert not torch.backends.cudnn.allow_tf32 and not torch.backends.cuda.matmul.allow_tf32
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = flags
