@@ -104,7 +104,8 @@ def cmd_evolve(args) -> int:
         result["pngs"] = saved
     movie_opt.finish(rec, "evolve", args, params)
     progress(f"done after {result['generations']} generations, {result['queries']:,} images queried, "
-             f"{result['seconds']:.1f} s: {last.stop_reason}; {result['classes_at_99']} class{'' if result['classes_at_99'] == 1 else 'es'} at ≥ 99 %")
+             f"{result['seconds']:.1f} s: {last.stop_reason}; {result['classes_at_99']} class{'' if result['classes_at_99'] == 1 else 'es'} at ≥ 99 %"
+             + (f", median best {result['median_best_prob']:.1%}" if len(targets) > 1 else ""))
     if args.json:
         if len(targets) > 100:  # all 1,000 ImageNet classes: list the ones that got somewhere
             result["targets"] = [r for r in result["targets"] if r["best_prob"] >= 0.01]

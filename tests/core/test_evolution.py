@@ -193,6 +193,7 @@ def test_cli_evolve_writes_pngs_and_json(tmp_path, capsys, mnist):
         p = mnist.probabilities(torch.from_numpy(img.astype(np.float32) / 255)[None, None])[0]
         assert abs(float(p[t["index"]]) - t["best_prob"]) < 1e-4
     assert (tmp_path / "out" / "grid.png").is_file()
+    assert result["median_best_prob"] == pytest.approx(np.median([t["best_prob"] for t in result["targets"]]))
 
 
 @pytest.mark.parametrize("argv,needle", [
