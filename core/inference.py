@@ -62,9 +62,10 @@ _sessions: "weakref.WeakKeyDictionary[torch.nn.Module, object]" = weakref.WeakKe
 def torch_engine(model: torch.nn.Module, note: str = "") -> Engine:
     device = _device(model)
 
-    def logits(images: np.ndarray) -> np.ndarray:
+    def logits(images: np.ndarray | torch.Tensor) -> np.ndarray:
+        x = images if isinstance(images, torch.Tensor) else torch.from_numpy(images)
         with torch.inference_mode():
-            return model(torch.from_numpy(images).to(device)).float().cpu().numpy()
+            return model(x.to(device)).float().cpu().numpy()
 
     return Engine("torch", logits, note)
 

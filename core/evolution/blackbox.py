@@ -50,15 +50,17 @@ def quantise(x: np.ndarray) -> np.ndarray:
 
 
 def to_u8(img: np.ndarray) -> np.ndarray:
-    """C×H×W float in [0, 1] → H×W (grey) or H×W×3 uint8."""
-    arr = np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8)
-    return arr[0] if arr.shape[0] == 1 else np.ascontiguousarray(arr.transpose(1, 2, 0))
+    """C×H×W float in [0, 1] (or already uint8) → H×W (grey) or H×W×3 uint8."""
+    arr = img if img.dtype == np.uint8 else np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8)
+    # Always a copy of its own: ``img`` may be a view into a whole generation's images.
+    return np.array(arr[0] if arr.shape[0] == 1 else arr.transpose(1, 2, 0), order="C")
 
 
 class BlackBox:
     """Images in, class probabilities out, every image counted.
 
-    ``images`` is an N×C×H×W float32 array in [0, 1]; the answer is an N×K float64 array of
+    ``images`` is an N×C×H×W float32 array in [0, 1] (or a tensor, already on the model's device
+    when the model is on a GPU); the answer is an N×K float64 array of
     softmax probabilities (computed in double precision so that 99.99 % and 99.999 % still rank).
     With a ``cancel`` token the images are sent in batches and a Stop between two batches ends the
     call early: the answer then holds the rows of the images actually queried (a prefix).
@@ -86,6 +88,10 @@ class BlackBox:
         return max(1, min(64, CPU_BATCH_BYTES // image_bytes))
 
     @property
+    def device(self) -> torch.device:
+        return self._device
+
+    @property
     def batch_size(self) -> int:
         return self._batch_size
 
@@ -93,8 +99,11 @@ class BlackBox:
     def num_classes(self) -> int:
         return len(self.labels)
 
-    def __call__(self, images: np.ndarray, cancel: CancelToken | None = None) -> np.ndarray:
-        images = np.ascontiguousarray(images, dtype=np.float32)
+    def __call__(self, images: np.ndarray | torch.Tensor, cancel: CancelToken | None = None) -> np.ndarray:
+        if isinstance(images, torch.Tensor) and self.engine.name != "torch":
+            images = images.cpu().numpy()
+        if not isinstance(images, torch.Tensor):
+            images = np.ascontiguousarray(images, dtype=np.float32)
         if images.ndim != 4 or images.shape[1] != self.channels or tuple(images.shape[2:]) != self.input_size:
             raise ValueError(f"expected N×{self.channels}×{self.input_size[0]}×{self.input_size[1]} images, "
                              f"got {images.shape}")

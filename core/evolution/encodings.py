@@ -91,25 +91,26 @@ HIDDEN_ACTIVATIONS = ("sine", "gaussian", "sigmoid", "linear")
 OUTPUT_ACTIVATIONS = ("sigmoid", "gaussian", "sine", "linear")
 
 
-def _hidden_act(name: str, z: np.ndarray) -> np.ndarray:
+def _hidden_act(name: str, z, xp=np):
+    """A hidden node's activation; ``xp`` is ``numpy`` or ``torch`` (the batched renderer)."""
     if name == "sine":
-        return np.sin(z)
+        return xp.sin(z)
     if name == "gaussian":
-        return 2.0 * np.exp(-0.5 * z * z) - 1.0
+        return 2.0 * xp.exp(-0.5 * z * z) - 1.0
     if name == "sigmoid":
-        return np.tanh(0.5 * z)  # the bipolar sigmoid 2/(1+e^-z) - 1
-    return np.clip(z, -3.0, 3.0)  # linear, kept finite
+        return xp.tanh(0.5 * z)  # the bipolar sigmoid 2/(1+e^-z) - 1
+    return xp.clip(z, -3.0, 3.0)  # linear, kept finite
 
 
-def _output_act(name: str, z: np.ndarray) -> np.ndarray:
+def _output_act(name: str, z, xp=np):
     """Output nodes map to a pixel intensity in [0, 1]."""
     if name == "sigmoid":
-        return 0.5 * (1.0 + np.tanh(0.5 * z))
+        return 0.5 * (1.0 + xp.tanh(0.5 * z))
     if name == "gaussian":
-        return np.exp(-0.5 * z * z)
+        return xp.exp(-0.5 * z * z)
     if name == "sine":
-        return 0.5 * (1.0 + np.sin(z))
-    return np.clip(0.5 + 0.5 * z, 0.0, 1.0)
+        return 0.5 * (1.0 + xp.sin(z))
+    return xp.clip(0.5 + 0.5 * z, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,8 @@ class CppnEncoding:
         return Cppn(nodes, conns)
 
     # --- rendering
-    def _grid(self, size: tuple[int, int]) -> list[np.ndarray]:
+    def input_planes(self, size: tuple[int, int]) -> list[np.ndarray]:
+        """The input nodes' values at every pixel (x, y, distance per range, then the bias), flat."""
         if size not in self._coords:
             h, w = size
             s = max(h, w)
@@ -272,7 +274,7 @@ class CppnEncoding:
 
     def render(self, g: Cppn, size: tuple[int, int] | None = None) -> np.ndarray:
         size = tuple(size or self.size)
-        inputs = self._grid(size)
+        inputs = self.input_planes(size)
         values: dict[int, np.ndarray] = {i: inputs[i] for i in range(self.n_inputs)}
         incoming: dict[int, list[tuple[int, float]]] = {}
         for (a, b), w in g.conns.items():
