@@ -86,6 +86,16 @@ def test_a_job_rendering_on_the_device_runs_the_same_search(monkeypatch):
     assert batched.population_mosaic.dtype == np.uint8
 
 
+def test_the_genetic_algorithm_on_the_device_path(monkeypatch):
+    mnist = models.load_classifier("mnist_cnn", "cpu")
+    monkeypatch.setattr(job_module, "batch_renderer", lambda enc, box: CppnRenderer(enc, box.device))
+    params = ev.EvolutionParams(encoding="cppn", algorithm="ga", target="3", max_queries=400, stop_at=None,
+                                seed=0, engine="torch")
+    last = list(ev.evolution_job(mnist, None, params))[-1]
+    assert last.queries == 400 and last.cell_probs[0] > 0.5
+    assert all(img.dtype == np.uint8 and img.shape == (28, 28) for img in last.population_images)
+
+
 def test_the_black_box_takes_a_tensor_on_the_models_device():
     mnist = models.load_classifier("mnist_cnn", "cpu")
     box = ev.BlackBox(mnist, engine="torch")
