@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core import evolution
 
@@ -68,36 +68,36 @@ class EvolutionViews(QWidget):
             label.setVisible(False)  # an empty read-out takes no room from the grids
         self._style_readouts()
 
-        best_box = QVBoxLayout()
-        self.best_top5.setMinimumHeight(170)  # five readable bars, even in a small window
-        best_box.addWidget(self.best_view, 3)
-        best_box.addWidget(self.best_top5, 2)
-        self.grid = grid = QGridLayout()
-        grid.addWidget(self.population_view, 0, 0)
-        grid.addLayout(best_box, 0, 1)
-        grid.addWidget(self.cells_view, 1, 0)
-        grid.addWidget(self.curve, 1, 1)
-        grid.setRowStretch(0, 4)
-        grid.setRowStretch(1, 5)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
+        # Two columns whose rows do not share heights: on a 720-pixel projector the right
+        # column's five bars must not squeeze the class cells on the left to one row.
+        self.curve.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
+        self.best_top5.getPlotItem().hideAxis("bottom")  # every bar prints its own percentage
+        self.best_top5.setMinimumHeight(150)  # five readable bars, even in a small window
+        left = QVBoxLayout()
+        left.addWidget(self.population_view, 4)
+        left.addWidget(self.cells_view, 5)
+        right = QVBoxLayout()
+        right.addWidget(self.best_view, 2)
+        right.addWidget(self.best_top5, 2)
+        right.addWidget(self.curve, 2)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(caption_label)
         layout.addWidget(self.counter)
         layout.addWidget(self.headline)
-        layout.addLayout(grid, 1)
+        layout.addLayout(columns, 1)
         layout.addWidget(self.readout)
 
     # ---------------------------------------------------------------- layout
     def set_algorithm(self, algorithm: str) -> None:
         ga = algorithm == "ga"
         self._ga = ga
+        # the GA has no class cells: its population grid takes the whole left column
         self.cells_view.setVisible(not ga)
         self.counter.setVisible(not ga and bool(self.counter.text()))
-        # the GA has no class cells: its population grid takes the whole left column
-        self.grid.removeWidget(self.population_view)
-        self.grid.addWidget(self.population_view, 0, 0, 2 if ga else 1, 1)
 
     def set_text(self, label: QLabel, text: str) -> None:
         """A read-out shows only when it has something to say (the class counter never for the GA)."""
@@ -173,10 +173,10 @@ class EvolutionViews(QWidget):
             f"<b>{f.queries:,}</b> images queried — the paper used 2,000,000 "
             f"(this is {share:.2%} of that)" if f.algorithm == "map-elites" else
             f"<b>{f.queries:,}</b> images queried, generation <b>{f.generation:,}</b>")
+        # One line on a projector: the best image has its own title, the stop reason the status bar.
         self.set_text(self.readout,
-            f"generation {f.generation:,}    best “{labels[f.best_target]}” {percent(f.best_prob)}    "
-            f"{f.images_per_second:,.0f} images evaluated per second    {f.seconds:.1f} s    "
-            f"black box: no gradient is ever computed{note}" + (f"    — {f.stop_reason}" if f.done else ""))
+            f"generation {f.generation:,}    {f.images_per_second:,.0f} images/s    "
+            f"{f.seconds:.1f} s    black box: no gradient is ever computed{note}")
 
     def _draw_cells(self, f: evolution.EvolutionFrame, goal: float) -> None:
         labels = f.class_names
