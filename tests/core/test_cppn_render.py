@@ -11,6 +11,7 @@ from core import evolution as ev
 from core import models, runtime
 from core.evolution import job as job_module
 from core.evolution.encodings import Cppn, make_encoding
+from core.evolution import render as render_module
 from core.evolution.render import CppnRenderer
 
 
@@ -49,6 +50,19 @@ def test_batched_render_draws_the_images_of_the_one_at_a_time_renderer(channels,
     # Other sizes too (the window's previews), and one genome alone is the same as in a batch.
     _agree(CppnRenderer(enc)(genomes[:3], (40, 60)).numpy(), np.stack([enc.render(g, (40, 60)) for g in genomes[:3]]))
     _agree(CppnRenderer(enc)(genomes[5:6]).numpy(), out[5:6])
+
+
+def test_a_batch_of_large_graphs_is_rendered_in_parts(monkeypatch):
+    enc = make_encoding("cppn", 3, (32, 32), reference=True)
+    genomes = _evolved(enc, 12, 20, seed=4)
+    whole = CppnRenderer(enc)(genomes)
+    passes = []
+    renderer = CppnRenderer(enc)
+    original = renderer._render
+    monkeypatch.setattr(renderer, "_render", lambda gs, size: passes.append(len(gs)) or original(gs, size))
+    monkeypatch.setattr(render_module, "MAX_PASS_BYTES", 5 * 4 * max(len(g.nodes) for g in genomes) * 32 * 32)
+    parts = renderer(genomes)
+    assert passes == [5, 5, 2] and torch.equal(parts, whole)
 
 
 def test_batched_render_ignores_what_render_ignores():
