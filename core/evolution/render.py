@@ -87,11 +87,11 @@ class CppnRenderer:
         n_in = self.enc.n_inputs
         w = torch.from_numpy(w_np).to(self.device)
         planes = self.planes(size)
-        # Every node's share from the inputs at once; node k then overwrites its row with its value.
         # Per node, the rows sorted by activation (one copy to the device, no waiting on it later):
         # each activation then runs once, on its own contiguous run of rows.
         order = np.argsort(codes_np, axis=0, kind="stable")  # B × M
         perm = torch.from_numpy(np.ascontiguousarray(order.T)).to(self.device)  # M × B
+        # Every node's share from the inputs at once; node k then overwrites its row with its value.
         values = torch.matmul(w[:, :, :n_in], planes)  # B × M × P
         for k in range(w.shape[1]):
             z = values[:, k]
