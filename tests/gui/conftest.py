@@ -11,6 +11,7 @@ def settings(tmp_path):
 @pytest.fixture
 def window(qtbot, settings):
     import pyqtgraph as pg
+    import shiboken6
 
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major", background="w", foreground="k")
     from gui.main_window import MainWindow
@@ -21,7 +22,11 @@ def window(qtbot, settings):
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)  # shortcuts (Space, Esc) need an active window
     yield w
+    # Quitting waits, with the event loop alive, for every job thread to end (MainWindow.closeEvent);
+    # a test that ended with a job still running must wait too, or the process aborts at exit
+    # ("QThread: Destroyed while thread is still running").
     w.close()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(w) or not w.isVisible(), timeout=60000)
 
 
 @pytest.fixture(autouse=True)
