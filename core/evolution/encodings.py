@@ -272,6 +272,11 @@ class CppnEncoding:
             self._coords[size] = grid + [np.ones(h * w, np.float32)]
         return self._coords[size]
 
+    def node_order(self, g: Cppn) -> list[int]:
+        """The computed nodes (hidden and outputs) in the order they are evaluated: by layer, then
+        id. A node reads only the nodes before it (both renderers keep to this)."""
+        return sorted((n for n in g.nodes if n >= self.n_inputs), key=lambda n: (g.nodes[n][0], n))
+
     def render(self, g: Cppn, size: tuple[int, int] | None = None) -> np.ndarray:
         size = tuple(size or self.size)
         inputs = self.input_planes(size)
@@ -279,7 +284,7 @@ class CppnEncoding:
         incoming: dict[int, list[tuple[int, float]]] = {}
         for (a, b), w in g.conns.items():
             incoming.setdefault(b, []).append((a, w))
-        order = sorted((n for n in g.nodes if n >= self.n_inputs), key=lambda n: (g.nodes[n][0], n))
+        order = self.node_order(g)
         zero = np.zeros(size[0] * size[1], np.float32)
         for n in order:
             z = zero.copy()

@@ -3,8 +3,8 @@
 :meth:`CppnEncoding.render` evaluates one graph node by node in numpy, which suits a CPU that
 classifies four ImageNet images at a time. A GPU classifies hundreds of images in the time numpy
 renders one, so there the graphs of a whole batch are evaluated together: each graph's nodes are
-put in the same order as ``render`` uses (by layer, then id) and padded to the longest graph of the
-batch, so node *k* of every graph is computed by one batched product over the pixels:
+put in the order ``render`` uses (:meth:`CppnEncoding.node_order`) and padded to the longest graph
+of the batch, so node *k* of every graph is computed by one batched product over the pixels:
 
 * ``W`` (B × M × (I + M)): the weight into node *k* from each input and each earlier node;
 * the inputs' share of every node is one matrix product with the coordinate planes; node *k* then
@@ -51,8 +51,7 @@ class CppnRenderer:
         """The batch as arrays: weights B × M × (I + M), activation codes B × M and, per output
         channel, the node index (0 … M−1) that holds it, B × C."""
         n_in, outputs = self.enc.n_inputs, self.enc.outputs
-        orders = [sorted((n for n in g.nodes if n >= n_in), key=lambda n, g=g: (g.nodes[n][0], n))
-                  for g in genomes]
+        orders = [self.enc.node_order(g) for g in genomes]
         m = max(len(o) for o in orders)
         weights = np.zeros((len(genomes), m, n_in + m), np.float32)
         codes = np.zeros((len(genomes), m), np.int64)
