@@ -37,7 +37,7 @@ CROSSOVER_NOTE = {
 #: fewer classes (EfficientNet-Lite0, 10,000 images: showcase median 7 % against 32 %, all classes
 #: 9 at ≥ 99 % against 10; docs/benchmarks.md).
 CPPN_IMAGENET_SCALES = (1.0, 4.0, 16.0)
-#: The paper-like reference: one range.
+#: The one range of the default (and of the paper).
 CPPN_IMAGENET_SCALE = 16.0
 
 class DirectEncoding:
@@ -301,9 +301,9 @@ class CppnEncoding:
 
 
 def make_encoding(name: str, channels: int, size: tuple[int, int], *, rate: float | None = None,
-                  operator: str = "polynomial", reference: bool = False):
-    """The encoding ``name`` for images of ``channels`` × ``size``. ``reference``: the paper-like
-    CPPN with one coordinate range (the setting the improved search is compared against)."""
+                  operator: str = "polynomial", multiscale: bool = False):
+    """The encoding ``name`` for images of ``channels`` × ``size``. ``multiscale``: at ImageNet
+    sizes, CPPN inputs at three coordinate ranges instead of the one range of the paper."""
     if name == "direct":
         return DirectEncoding(channels, size, rate=0.1 if rate is None else rate, operator=operator)
     if name == "cppn":
@@ -312,6 +312,6 @@ def make_encoding(name: str, channels: int, size: tuple[int, int], *, rate: floa
         if max(size) <= 64:
             scales = (1.0,)
         else:
-            scales = (CPPN_IMAGENET_SCALE,) if reference else CPPN_IMAGENET_SCALES
+            scales = CPPN_IMAGENET_SCALES if multiscale else (CPPN_IMAGENET_SCALE,)
         return CppnEncoding(channels, size, rate=0.3 if rate is None else rate, scales=scales)
     raise UserError(f"unknown encoding “{name}”; choose {' or '.join(ENCODINGS)}.")

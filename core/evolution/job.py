@@ -91,7 +91,7 @@ def evolution_job(
     params.check_targets(targets, box.num_classes)
     rng = np.random.default_rng(params.seed)
     enc = make_encoding(params.encoding, box.channels, box.input_size, rate=params.mutation_rate,
-                        operator=params.mutation, reference=not params.multiscale)
+                        operator=params.mutation, multiscale=params.multiscale)
     archive = Archive(targets)
     stones = (Archive(range(box.num_classes), images=False)
               if params.algorithm == "map-elites" and len(targets) < box.num_classes else None)

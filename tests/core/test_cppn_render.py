@@ -35,9 +35,9 @@ def _agree(a: np.ndarray, b: np.ndarray) -> None:
     assert (levels > 0.5).mean() < 1e-4
 
 
-@pytest.mark.parametrize("channels,size,reference", [(3, (96, 96), True), (3, (96, 96), False), (1, (28, 28), True)])
-def test_batched_render_draws_the_images_of_the_one_at_a_time_renderer(channels, size, reference):
-    enc = make_encoding("cppn", channels, size, reference=reference)
+@pytest.mark.parametrize("channels,size,multiscale", [(3, (96, 96), False), (3, (96, 96), True), (1, (28, 28), False)])
+def test_batched_render_draws_the_images_of_the_one_at_a_time_renderer(channels, size, multiscale):
+    enc = make_encoding("cppn", channels, size, multiscale=multiscale)
     genomes = _evolved(enc, 24, 30, seed=channels)
     sizes = {len(g.nodes) for g in genomes}
     assert len(sizes) > 3  # the batch really pads graphs of several sizes
@@ -53,7 +53,7 @@ def test_batched_render_draws_the_images_of_the_one_at_a_time_renderer(channels,
 
 
 def test_a_batch_of_large_graphs_is_rendered_in_parts(monkeypatch):
-    enc = make_encoding("cppn", 3, (32, 32), reference=True)
+    enc = make_encoding("cppn", 3, (32, 32))
     genomes = _evolved(enc, 12, 20, seed=4)
     whole = CppnRenderer(enc)(genomes)
     passes = []
@@ -66,7 +66,7 @@ def test_a_batch_of_large_graphs_is_rendered_in_parts(monkeypatch):
 
 
 def test_batched_render_ignores_what_render_ignores():
-    enc = make_encoding("cppn", 1, (16, 16), reference=True)
+    enc = make_encoding("cppn", 1, (16, 16))
     h = 101
     nodes = {i: (0.0, "input") for i in range(enc.n_inputs)} | {enc.outputs[0]: (1.0, "sine"), h: (0.5, "gaussian")}
     # A connection from a node the graph lacks, and one into it, are skipped by both renderers.
@@ -131,7 +131,7 @@ def test_uint8_images_become_copies_of_their_own():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_on_a_gpu_the_batched_render_and_the_network_match_the_cpu():
     device = runtime.pick_device("cuda")
-    enc = make_encoding("cppn", 3, (224, 224), reference=True)
+    enc = make_encoding("cppn", 3, (224, 224))
     genomes = _evolved(enc, 16, 20, seed=7)
     images = np.stack([enc.render(g) for g in genomes])
     on_gpu = CppnRenderer(enc, device)(genomes)
