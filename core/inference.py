@@ -60,7 +60,7 @@ _sessions: "weakref.WeakKeyDictionary[torch.nn.Module, object]" = weakref.WeakKe
 
 
 def torch_engine(model: torch.nn.Module, note: str = "") -> Engine:
-    device = _device(model)
+    device = model_device(model)
 
     def logits(images: np.ndarray | torch.Tensor) -> np.ndarray:
         x = images if isinstance(images, torch.Tensor) else torch.from_numpy(images)
@@ -82,7 +82,7 @@ def query_engine(model: torch.nn.Module, engine: str = "auto") -> Engine:
     if engine == "torch":
         return torch_engine(model)
     got: object
-    if _device(model).type != "cpu":
+    if model_device(model).type != "cpu":
         got = "a GPU runs the model itself"
     elif not getattr(model, "exportable", False):
         # Export traces forward once: side effects (a spy, a sandboxed script's other process)
@@ -101,7 +101,7 @@ def query_engine(model: torch.nn.Module, engine: str = "auto") -> Engine:
     return Engine("onnx", _runner(got))
 
 
-def _device(model: torch.nn.Module) -> torch.device:
+def model_device(model: torch.nn.Module) -> torch.device:
     """A classifier says where it runs (``Classifier.device``); any other module: where its
     tensors are."""
     device = getattr(model, "device", None)

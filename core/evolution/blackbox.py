@@ -67,7 +67,7 @@ class BlackBox:
     """
 
     def __init__(self, model: torch.nn.Module, *, batch_size: int | None = None, engine: str = "auto") -> None:
-        self._device = model.mean.device if hasattr(model, "mean") else torch.device("cpu")
+        self._device = inference.model_device(model)
         self.engine = inference.query_engine(model, engine)
         self.channels: int = int(model.channels)
         self.input_size: tuple[int, int] = tuple(model.input_size)
