@@ -355,3 +355,15 @@ def test_a_focused_class_that_only_creeps_steps_aside_until_others_lift_it():
     assert 0 not in me.focus_cells(archive)
     archive.fit[0] = 1 / (1 + np.exp(-(stalled + search.REVIVE_GAIN * 1.1)))  # lifted by other children
     assert 0 in me.focus_cells(archive)
+
+
+def test_thumbnail_is_the_block_mean():
+    rng = np.random.default_rng(3)
+    for shape in ((224, 224, 3), (28, 28)):
+        img = rng.integers(0, 256, shape, dtype=np.uint8)
+        f = shape[0] // 2 if shape[0] == 28 else 4
+        small = ev.thumbnail(img, shape[0] // f)
+        mean = img.reshape(shape[0] // f, f, shape[1] // f, f, *shape[2:]).mean(axis=(1, 3))
+        assert small.dtype == np.uint8 and small.shape == mean.shape
+        assert np.abs(small - mean).max() <= 0.5 + 1e-9  # the mean, rounded
+    assert ev.thumbnail(img, 100) is img  # never enlarged
