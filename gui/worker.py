@@ -156,6 +156,11 @@ class JobRunner(QObject):
         if token is not None:
             token.cancel()
 
+    def discard(self) -> None:
+        """Stop the job and ignore everything it still sends, its final frame included (what it
+        found belongs to settings that are gone, e.g. when a scene opens)."""
+        self._disown_current()
+
     def pause(self) -> None:
         token = self._token()
         if token is not None:

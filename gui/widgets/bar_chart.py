@@ -7,6 +7,7 @@ from typing import Sequence
 import pyqtgraph as pg
 
 from . import style
+from .numbers import percent
 
 
 class BarChart(pg.PlotWidget):
@@ -48,10 +49,10 @@ class BarChart(pg.PlotWidget):
         for i, t in enumerate(self._texts):
             if i < n:
                 v = float(values[i])
-                t.setText(f"{v:.1%}")
+                t.setText(percent(v))
                 inside = v > 0.8
                 t.setAnchor((1, 0.5) if inside else (0, 0.5))
-                t.setPos(v - 0.01 if inside else v + 0.01, i)
+                t.setPos(v - 0.01 if inside else v + 0.025, i)
                 t.setVisible(True)
             else:
                 t.setVisible(False)

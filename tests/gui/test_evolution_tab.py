@@ -38,7 +38,7 @@ def test_map_elites_fools_every_digit_and_cells_can_be_inspected(window, qtbot, 
         pass
     f = tab.last_frame
     assert f.done and f.reached and (f.cell_probs >= 0.98).all()
-    assert "10/10 at ≥ 98.00%" in tab.cells_view._title.text()
+    assert "10</span> classes at ≥ 98%" in tab.counter.text()
     assert f"<b>{f.queries:,}</b> images queried" in tab.headline.text()
     assert "images/s" in tab.readout.text() and "no gradient" in tab.readout.text()
     assert "Done" in window.statusBar().currentMessage()
@@ -130,6 +130,36 @@ def test_settings_survive_a_restart(qtbot, settings):
     w2.close()
 
 
+def test_a_scene_clears_the_last_run_even_one_still_running(window, qtbot):
+    """Opening the ImageNet scene after the MNIST one must not show digits under “1,000 classes”,
+    neither the finished run's nor the final frame of a run the scene stopped."""
+    tab = _tab(window)
+    digits = next(i for i, s in enumerate(window.scenes.lecture) if s.name == "Black box: MNIST digits in seconds")
+    imagenet = next(i for i, s in enumerate(window.scenes.lecture) if s.name == "Black box: ImageNet")
+    assert window.scenes.apply_index(digits) == []
+    tab.search_form.editor("stop_at").setValue(99.99)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: tab.last_frame is not None and tab.cells_view.count == 10, timeout=30000)
+    assert tab.runner.is_running and tab.counter.isVisible()
+    assert window.scenes.apply_index(imagenet) == []
+    qtbot.wait(1500)  # the stopped job's last frame would arrive now
+    assert not tab.runner.is_running and tab.last_frame is None
+    assert tab.cells_view.count == 0 and tab.population_view.count == 0
+    assert not tab.counter.isVisible() and not tab.headline.isVisible() and not tab.readout.isVisible()
+    assert tab.best_view.image() is None and tab.best_view._title_text == "Best so far"
+    assert not tab.export_button.isEnabled()
+
+
+def test_probabilities_read_the_same_everywhere_and_never_round_up_to_certainty():
+    from gui.widgets.numbers import goal_percent, percent
+
+    assert [percent(p) for p in (0.97345, 0.99, 0.99949, 0.9995, 0.99982, 0.99995, 1.0)] == [
+        "97.3%", "99.0%", "99.9%", "99.95%", "99.98%", "> 99.99%", "> 99.99%"]
+    assert [percent(p) for p in (0.0, 0.0004, 0.0005, 0.012)] == ["0.0%", "< 0.1%", "0.1%", "1.2%"]
+    assert percent(float("nan")) == "—"
+    assert [goal_percent(g) for g in (0.99, 0.995, 0.9999, 0.5)] == ["99%", "99.5%", "99.99%", "50%"]
+
+
 def test_cell_captions_keep_the_number_whole(qapp):
     from PySide6.QtGui import QFont, QFontMetrics
 
@@ -138,8 +168,9 @@ def test_cell_captions_keep_the_number_whole(qapp):
 
     fm = QFontMetrics(QFont())
     name, number = caption("king penguin, Aptenodytes patagonica", 0.10437).split("\n")
+    assert number == "\t10.4%"
     for width in (20, 40, 70, 100, 160, 400):
-        assert fit_caption(fm, number, width) == "10.44%"  # the number is never elided
+        assert fit_caption(fm, number, width) == "10.4%"  # the number is never elided
     assert fit_caption(fm, name, 400) == "king penguin, Aptenodytes patagonica"
     assert "…" in fit_caption(fm, name, 100)
     # one line "name<TAB>number": the name gives way, the number stays whole

@@ -32,8 +32,10 @@ class RedrawPacer(QObject):
         self.timer.timeout.connect(self.draw_pending)
 
     def reset(self) -> None:
-        """A new run: nothing measured yet."""
+        """A new run: nothing measured yet, and no frame of the old run left to draw."""
         self._ui_time = None
+        self.pending = None
+        self.timer.stop()
 
     def offer(self, frame: Frame) -> None:
         self.pending = frame

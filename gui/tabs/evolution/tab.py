@@ -243,6 +243,18 @@ class EvolutionTab(LabTab):
         self.apply_extra_state({"model": settings.value("model", "mnist_cnn")})
         super().restore_settings(settings)
 
+    def reset_to_defaults(self) -> None:
+        """A scene (or Reset) starts afresh: the last run's images and counters belong to other
+        settings, often another network, so they leave the screen with the run."""
+        self.runner.discard()
+        super().reset_to_defaults()
+        self.session.last = None
+        self.pacer.reset()
+        self.views.clear()
+        self.export_button.setEnabled(False)
+        if self.inspector is not None:
+            self.inspector.hide()
+
     # ---------------------------------------------------------------- running
     def start(self) -> None:
         targets = self.target_field.targets()

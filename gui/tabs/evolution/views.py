@@ -13,13 +13,9 @@ from core import evolution
 
 from ...widgets import BarChart, CurvePlot, ImagePanel, style
 from ...widgets.mosaic import MosaicView
+from ...widgets.numbers import goal_percent, percent
 
 SHOW = 24  # 4 × 6 thumbnails of the population
-
-
-def percent(p: float) -> str:
-    """A probability as the lecture reads it: more digits the closer it is to certainty."""
-    return f"{p:.3%}" if p >= 0.9995 else f"{p:.2%}" if p >= 0.001 else f"{p:.3%}"
 
 
 def caption(name: str, prob: float) -> str:
@@ -46,12 +42,15 @@ class EvolutionViews(QWidget):
         self.population_view.cell_clicked.connect(self.population_clicked)
         self.best_view = ImagePanel("Best so far")
         self.best_top5 = BarChart("Best image: top 5")
-        self.cells_view = MosaicView("One cell per class: its most convincing image", lines=2, min_cell=72,
+        self.cells_view = MosaicView("The best image of each class", lines=2, min_cell=56,
                                      placeholder="MAP-Elites keeps the best image of every class here")
         self.cells_view.cell_clicked.connect(self._cell_clicked)
-        self.curve = CurvePlot("Fitness", x_label="generation", y_label="probability")
-        self.curve.add_curve("best", "best", style.TARGET_COLOR)
-        self.curve.add_curve("mean", "mean", style.ORIGINAL_COLOR, dashed=True)
+        # The title names the curves in their colours: in a plot this short a legend sits on them.
+        self.curve = CurvePlot(f"Fitness: <span style='color:{style.TARGET_COLOR}'>best</span> and "
+                               f"<span style='color:{style.ORIGINAL_COLOR}'>mean</span>",
+                               x_label="generation", y_label="probability")
+        self.curve.add_curve("best", None, style.TARGET_COLOR)
+        self.curve.add_curve("mean", None, style.ORIGINAL_COLOR, dashed=True)
         self.curve.setYRange(0, 1, padding=0.02)
 
         self.counter = QLabel("")  # "N classes at ≥ 99 %"
@@ -128,7 +127,10 @@ class EvolutionViews(QWidget):
         self.population_view.clear()
         self.cells_view.clear()
         self.best_view.set_image(None)
-        self.set_text(self.counter, "")
+        self.best_view.set_title("Best so far")
+        self.best_top5.set_bars([], [])
+        for label in (self.counter, self.headline, self.readout):
+            self.set_text(label, "")
 
     # ---------------------------------------------------------------- drawing
     def _changed(self, key: str, value: object) -> bool:
@@ -160,18 +162,19 @@ class EvolutionViews(QWidget):
             self.best_top5.set_bars([labels[int(i)] for i in f.cell_top5[c]], [float(p) for p in f.cell_top5_probs[c]],
                                     highlight=0 if int(f.cell_top5[c, 0]) == f.best_target else None)
         if f.best_image is not None:
-            self.best_view.set_title(f"Best so far: “{labels[f.best_target]}” {percent(f.best_prob)}")
+            # the number first: a long class name is elided, the confidence never is
+            self.best_view.set_title(f"Best so far: {percent(f.best_prob)} “{labels[f.best_target]}”")
         gens = np.arange(len(f.history_best))
         self.curve.set_data("best", gens, f.history_best)
         self.curve.set_data("mean", gens, f.history_mean)
         share = f.queries / f.paper_queries
-        goal_text = f"{goal:.0%}" if round(goal * 100) == goal * 100 else percent(goal)
+        goal_text = goal_percent(goal)
         self.set_text(self.counter,
             f"<span style='color:{style.TARGET_COLOR}'>{f.at_goal:,}</span> "
             f"class{'es' if f.at_goal != 1 else ''} at ≥ {goal_text}")
         self.set_text(self.headline,
             f"<b>{f.queries:,}</b> images queried — the paper used 2,000,000 "
-            f"(this is {share:.2%} of that)" if f.algorithm == "map-elites" else
+            f"(this is {percent(share)} of that)" if f.algorithm == "map-elites" else
             f"<b>{f.queries:,}</b> images queried, generation <b>{f.generation:,}</b>")
         # One line on a projector: the best image has its own title, the stop reason the status bar.
         self.set_text(self.readout,
@@ -193,9 +196,10 @@ class EvolutionViews(QWidget):
                 ctips.append(f"{labels[t]}: {f.cell_probs[c]:.4%}, found in generation {f.cell_generation[c]:,} "
                              f"after {f.cell_queries[c]:,} images queried" if has else labels[t])
             self.cells_view.set_mosaic(f.cell_mosaic, f.cell_cols, len(shown), ccaps, chits, ctips)
-        what = (f"The {len(f.cell_shown)} most convincing of {k:,} classes, best first"
-                if f.cell_sorted else "One cell per class, its most convincing image")
-        self.cells_view.set_title(f"{what}: {f.at_goal:,}/{k:,} at ≥ {percent(goal)}")
+        # One line on a projector, every pixel of height to the cells: the big counter above
+        # already says how many classes reached the goal.
+        self.cells_view.set_title(f"The {len(f.cell_shown)} best of {k:,} classes" if f.cell_sorted
+                                  else "The best image of each class")
 
     def _cell_clicked(self, index: int) -> None:
         if 0 <= index < len(self._shown_cells):
