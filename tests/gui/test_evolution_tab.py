@@ -25,6 +25,8 @@ def test_map_elites_fools_every_digit_and_cells_can_be_inspected(window, qtbot, 
     tab.algorithm_combo.setCurrentIndex(tab.algorithm_combo.findData("map-elites"))
     enc = tab.genome_form.editor("encoding")
     enc.setCurrentIndex(enc.findData("cppn"))
+    tab.target_edit.setText("7")
+    assert "genetic algorithm climbs it faster" in tab.target_info.text()  # one class: the GA's job
     tab.target_edit.setText("all")
     assert "all 10 classes" in tab.target_info.text()
     assert "structural crossover" in tab.crossover_note.text().lower()
@@ -92,6 +94,7 @@ def test_ga_pause_resume_stop_and_population_click(window, qtbot):
     tab.start()
     assert "one target class" in window.statusBar().currentMessage() and not tab.runner.is_running
     tab.target_edit.setText("5")
+    assert "class 5" in tab.target_info.text() and "faster" not in tab.target_info.text()
     tab.search_form.editor("generations").setValue(100000)
     tab.run_button.click()
     qtbot.waitUntil(lambda: tab.last_frame is not None and tab.last_frame.generation >= 3, timeout=30000)
