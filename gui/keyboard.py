@@ -29,6 +29,7 @@ TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit)
 NEEDS_ARROWS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QAbstractSlider, QAbstractItemView,
                 QComboBox, QTabBar, QRadioButton)
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+SCENE_LIST = "scene_list"  # the object name of the window's scene list (F9)
 OURS = (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Left,
         Qt.Key.Key_Right, *ENTER)
 
@@ -62,9 +63,11 @@ class LectureKeys(QObject):
     """Install on the QApplication; calls back into the window for what the keys mean."""
 
     def __init__(self, window: QWidget, *, toggle: Callable[[], None], start: Callable[[], None],
-                 stop: Callable[[], None], step_scene: Callable[[int], None]) -> None:
+                 stop: Callable[[], None], step_scene: Callable[[int], None],
+                 close_list: Callable[[], None] | None = None) -> None:
         super().__init__(window)
         self._window = window
+        self._close_list = close_list
         self._toggle = toggle
         self._start = start
         self._stop = stop
@@ -127,6 +130,10 @@ class LectureKeys(QObject):
     def _decide(self, event: QKeyEvent, focus: QWidget | None, popup: bool) -> str | None:
         key = event.key()
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if focus is not None and focus.objectName() == SCENE_LIST and key in (Qt.Key.Key_Space, Qt.Key.Key_Escape):
+            # The scene list covers the Run button: Space there must not start a run nobody sees,
+            # and Esc closes the list (as it would a menu) instead of stopping the demo.
+            return "close_list" if key == Qt.Key.Key_Escape and self._close_list is not None else None
         if key == Qt.Key.Key_Space:
             if mods == Qt.KeyboardModifier.ShiftModifier and isinstance(focus, TEXT_FIELDS):
                 return None  # Shift+Space types a space
@@ -160,6 +167,8 @@ class LectureKeys(QObject):
             self._toggle()
         elif action == "stop":
             self._stop()
+        elif action == "close_list" and self._close_list is not None:
+            self._close_list()
         elif action == "previous":
             self._step_scene(-1)
         elif action == "next":

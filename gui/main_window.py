@@ -77,7 +77,8 @@ class MainWindow(FileActions, WindowView, QMainWindow):
         self.tabs.currentChanged.connect(lambda _i: self.status.tab_shown(self.current_tab().key))
         self.scenes = SceneControl(self)
         self.keys = LectureKeys(self, toggle=self.toggle_run, start=self.start_run, stop=self.stop_run,
-                                step_scene=self.scenes.step)
+                                step_scene=self.scenes.step,
+                                close_list=lambda: self.set_scene_list_visible(False))
         QApplication.instance().installEventFilter(self.keys)
         self.focus_ring = FocusRing(self, style.ORANGE)
 

@@ -105,6 +105,9 @@ class WindowView:
             lst.setParent(self)
         if self.scenes.list_action.isChecked() != bool(visible):
             self.scenes.list_action.setChecked(bool(visible))
+        font = QFont(lst.font())
+        font.setPointSize(style.title_pt(self._presentation))  # read from the back row, like a title
+        lst.setFont(font)
         lst.setVisible(bool(visible))
         self._place_scene_list()
         if visible:

@@ -17,6 +17,8 @@ from core import scenes
 from core.errors import UserError
 from core.scenes import Scene
 
+from .keyboard import SCENE_LIST
+
 log = logging.getLogger("fooling_lab.scenes")
 
 
@@ -37,7 +39,7 @@ class SceneControl(QObject):
         self._group = QActionGroup(self)
         self._scene_actions: list[QAction] = []
         self.list = QListWidget()
-        self.list.setObjectName("scene_list")
+        self.list.setObjectName(SCENE_LIST)
         self.list.setWordWrap(True)
         for i, scene in enumerate(self.lecture):
             item = QListWidgetItem(f"{i + 1}. {scene.name}")

@@ -109,6 +109,17 @@ def test_clicker_keys_step_through_the_scenes(qtbot, window, calls):
     assert window.scenes.current == 1
 
 
+def test_the_scene_list_keeps_space_from_the_hidden_run_and_closes_on_esc(qtbot, window, calls):
+    qtbot.keyClick(window.current_tab(), Qt.Key.Key_F9)
+    lst = window.scenes.list
+    qtbot.waitUntil(lambda: lst.isVisible() and lst.hasFocus(), timeout=3000)
+    assert lst.font().pointSize() > window.font().pointSize()  # a title's size, for the back row
+    qtbot.keyClick(lst, Qt.Key.Key_Space)
+    assert calls == [] and lst.isVisible()  # the Run button is behind the list: nothing starts
+    qtbot.keyClick(lst, Qt.Key.Key_Escape)
+    assert calls == [] and not lst.isVisible() and not window.scenes.list_action.isChecked()
+
+
 def test_every_shipped_scene_applies_without_problems(qtbot, window):
     for i, scene in enumerate(window.scenes.lecture):
         problems = window.scenes.apply_index(i)
