@@ -62,7 +62,8 @@ def null_set_job(seed: int = 0, photo: str | None = None, *, device: torch.devic
     samples = sample_images()
     if samples:
         key = photo if photo in samples else ("chelsea" if "chelsea" in samples else next(iter(samples)))
-        imagenet_verdict(imaging.fit_to_size(imaging.load_image(samples[key]), clf.input_size), "ImageNet net: a photo")
+        imagenet_verdict(imaging.fit_image(imaging.load_image(samples[key]), clf.input_size, "crop"),
+                         "ImageNet net: a photo")  # cropped, as every tab shows a photo to the net
     images, titles, labels, confs, chance = (tuple(column) for column in zip(*shown))
     yield NullSetFrame(step=3, total=3, done=True, images=images, titles=titles, labels=labels, confidences=confs,
                        chance=chance, note=" ".join(notes), message="random images classified")

@@ -21,3 +21,18 @@ def test_null_set_images_get_confident_labels():
         assert any("Digit" in t for t in last.titles) and not last.note
     else:
         assert "MNIST" in last.note and not any("Digit" in t for t in last.titles)
+
+
+def test_the_photo_is_judged_as_every_other_tab_shows_it_to_the_network():
+    """The same photo, the same network: the same confidence here as in the other tabs (which
+    crop the centre), not another one from a stretched copy."""
+    from core import imaging, models
+    from core.jobs import from_uint8_image
+    from core.resources import sample_images
+
+    last = list(null_set_job(seed=0, photo="chelsea"))[-1]
+    clf = models.load_classifier("efficientnet_lite0", "cpu")
+    photo = imaging.fit_image(imaging.load_image(sample_images()["chelsea"]), clf.input_size, "crop")
+    assert np.array_equal(last.images[-1], photo)
+    probs = clf.probabilities(from_uint8_image(photo, clf.device))[0]
+    assert last.confidences[-1] == pytest.approx(float(probs.max()), abs=1e-6)
