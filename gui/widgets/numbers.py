@@ -29,4 +29,12 @@ def goal_percent(goal: float) -> str:
     return f"{text}%"
 
 
-__all__ = ["goal_percent", "percent"]
+def times(ratio: float) -> str:
+    """A ratio as "17×" (whole from 10 up: the tenths of a big ratio say nothing) or "3.5×"."""
+    ratio = float(ratio)
+    if not math.isfinite(ratio):
+        return "—"
+    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.1f}×"
+
+
+__all__ = ["goal_percent", "percent", "times"]

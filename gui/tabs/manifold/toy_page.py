@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from core import manifold
 from core.errors import UserError
 
+from ...widgets.numbers import times
 from ...widgets.param_form import ParamForm
 from ...worker import JobRunner
 from .fonts import ScaledFonts
@@ -178,20 +179,21 @@ class ToyPage(QWidget):
             self.walk_label.setText("")
             self.share_label.setText("")
             return
-        self.step_label.setText(f"Step to {other}: {a.adv_distance:.3f}")
+        # two decimals, as the map's own labels: one number reads the same in both places
+        self.step_label.setText(f"Step to {other}: {a.adv_distance:.2f}")
         if not math.isfinite(a.on_manifold_distance):
             self.walk_label.setText(f"No {other} point on the curve.")
         elif a.ratio >= 1:
-            self.walk_label.setText(f"Walk along the curve: {a.on_manifold_distance:.3f}, "
-                                    f"{a.ratio:.1f}× longer")
+            self.walk_label.setText(f"Walk along the curve: {a.on_manifold_distance:.2f}, "
+                                    f"{times(a.ratio)} longer")
         else:
-            self.walk_label.setText(f"Walk along the curve: {a.on_manifold_distance:.3f}, "
+            self.walk_label.setText(f"Walk along the curve: {a.on_manifold_distance:.2f}, "
                                     f"shorter than the step")
         along = float(np.linalg.norm(a.tangent_part))
         off = float(np.linalg.norm(a.normal_part))
         self.share_label.setText(f"{a.normal_fraction:.0%} of the step leaves the curve<br>"
-                                 f"<span style='font-weight:normal'>along it {along:.3f} (dashed green), "
-                                 f"off it {off:.3f} (dashed black)</span>")
+                                 f"<span style='font-weight:normal'>along it {along:.2f} (dashed green), "
+                                 f"off it {off:.2f} (dashed black)</span>")
 
     def _show_settings(self, on: bool) -> None:
         """Show or hide the settings; with presentation fonts they take the read-out's place."""
