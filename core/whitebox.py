@@ -86,6 +86,9 @@ class WhiteboxFrame(Frame):
     steps_per_second: float = 0.0
     seconds: float = 0.0
     reached: bool = False
+    #: The step whose image this frame holds: ``step`` while running; for the final frame, the step
+    #: of the best image found, which may be earlier than the last step taken.
+    image_step: int = 0
 
 
 def _quantised(x0: torch.Tensor, delta: torch.Tensor) -> torch.Tensor:
@@ -164,7 +167,7 @@ def attack_job(
     hist_o: list[float] = []
     meter = RateMeter()
     t_start = time.perf_counter()
-    best: tuple[float, torch.Tensor, torch.Tensor] | None = None  # (p_target, image, probs)
+    best: tuple[float, torch.Tensor, torch.Tensor, int] | None = None  # (p_target, image, probs, step)
     original_class = -1
     original_start = 0.0
 
@@ -182,12 +185,12 @@ def attack_job(
             hist_t.append(p_target)
             hist_o.append(float(probs[original_class]))
             if best is None or p_target > best[0]:
-                best = (p_target, xq.detach().clone(), probs)
+                best = (p_target, xq.detach().clone(), probs, step)
             reached = params.stop_at is not None and p_target >= params.stop_at
             finished = reached or step == total or cancel.cancelled
             yield _frame(step, total, image, xq.detach(), x0, probs, top_k, target, original_class,
                          original_start, hist_t, hist_o, meter.tick(), time.perf_counter() - t_start,
-                         reached, done=False)
+                         reached, done=False, image_step=step)
             if finished or cancel.checkpoint():
                 break
 
@@ -218,11 +221,11 @@ def attack_job(
     p_best = float(probs[target])
     yield _frame(len(hist_t) - 1, total, image, best[1], x0, probs, top_k, target, original_class,
                  original_start, hist_t, hist_o, meter.tick(), time.perf_counter() - t_start,
-                 params.stop_at is not None and p_best >= params.stop_at, done=True)
+                 params.stop_at is not None and p_best >= params.stop_at, done=True, image_step=best[3])
 
 
 def _frame(step, total, image, xq, x0, probs, top_k, target, original_class, original_start,
-           hist_t, hist_o, rate, seconds, reached, done) -> WhiteboxFrame:
+           hist_t, hist_o, rate, seconds, reached, done, image_step) -> WhiteboxFrame:
     adv = to_uint8_image(xq)
     delta = adv.astype(np.int16) - image.astype(np.int16)
     vis, gain = amplify(delta.astype(np.float32))
@@ -241,7 +244,7 @@ def _frame(step, total, image, xq, x0, probs, top_k, target, original_class, ori
         history_original=np.asarray(hist_o, dtype=np.float32),
         linf_255=float(np.abs(delta).max()) if delta.size else 0.0,
         l2=math.sqrt(sq) / 255,
-        steps_per_second=rate, seconds=seconds, reached=reached,
+        steps_per_second=rate, seconds=seconds, reached=reached, image_step=image_step,
     )
 
 

@@ -24,6 +24,7 @@ class BarChart(pg.PlotWidget):
         self._bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=style.BAR_COLOR)
         self.addItem(self._bars)
         self._texts: list[pg.TextItem] = []
+        self._names: list[str] = []
         self.getAxis("left").setTicks([[]])  # no numbers on the class axis before there are classes
         self.setYRange(-0.5, 4.5, padding=0.05)
         self._apply_fonts()
@@ -40,6 +41,7 @@ class BarChart(pg.PlotWidget):
         brushes = [pg.mkBrush(highlight_color if i == highlight else style.BAR_COLOR) for i in range(n)]
         self._bars.setOpts(x0=[0] * n, y=list(range(n)), width=list(values), height=0.7, brushes=brushes)
         short = [name if len(name) <= 22 else name[:21] + "…" for name in names]
+        self._names = list(names)
         self.getAxis("left").setTicks([list(enumerate(short))])
         self.setYRange(-0.5, max(n, 1) - 0.5, padding=0.05)
         while len(self._texts) < n:
@@ -57,6 +59,10 @@ class BarChart(pg.PlotWidget):
             else:
                 t.setVisible(False)
         self._apply_fonts()
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(name, number as printed) of each bar, top to bottom: what the audience reads."""
+        return [(name, t.toPlainText()) for name, t in zip(self._names, self._texts)]
 
     def set_presentation(self, on: bool) -> None:
         self._presentation = on

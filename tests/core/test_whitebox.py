@@ -6,6 +6,7 @@ import pytest
 from core import imaging, models
 from core.errors import UserError
 from core.jobs import CancelToken
+from core.resources import sample_images
 from core.whitebox import AttackParams, attack_job, classify
 
 TIGER_SHARK = 3
@@ -63,3 +64,24 @@ def test_bad_parameters_are_explained(kw, words):
 def test_wrong_image_size_is_explained(clf):
     with pytest.raises(UserError, match="224×224"):
         next(attack_job(clf, np.zeros((10, 10, 3), np.uint8), 3))
+
+
+def test_a_stopped_run_says_which_step_its_best_image_is_from(clf):
+    """Scene 3 (elephant, ε = 1) stopped at step 17: the last step's image is the elephant again, the
+    best one (the one kept and saved) is an earlier step's. The final frame must say which."""
+    img = imaging.fit_image(imaging.load_image(sample_images()["elephant"]), clf.input_size)
+    cancel = CancelToken()
+    frames = []
+    for frame in attack_job(clf, img, TIGER_SHARK, AttackParams(eps=1, steps=200), cancel=cancel):
+        frames.append(frame)
+        if frame.step == 17:
+            cancel.cancel()
+    live, last = frames[-2], frames[-1]
+    assert live.image_step == live.step == 17 and last.done and last.step == 17
+    best = int(np.argmax(last.history_target))
+    assert last.image_step == best < 17
+    # everything the final frame reports is about that one image: top 5, target, original class
+    shown = frames[best]
+    assert np.array_equal(last.image, shown.image) and last.top_indices == shown.top_indices
+    assert last.top_probs[0] == pytest.approx(shown.top_probs[0], abs=1e-6)
+    assert last.original_prob == pytest.approx(last.history_original[best], abs=1e-6)

@@ -241,9 +241,11 @@ class WhiteboxTab(LabTab):
             self.views.readout.setText(f"The network sees “{labels[f.original_class]}” "
                                        f"({f.original_start_prob:.1%}). Press Space to fool it.")
         else:
+            # after a stop the picture is the best one found, not necessarily the last step's
+            shown = (f"best image: step {f.image_step} of {f.step}" if f.image_step != f.step
+                     else f"step {f.step}/{f.total}")
             self.views.readout.setText(
-                f"step {f.step}/{f.total} · L∞ {f.linf_255:.0f}/255 · L2 {f.l2:.2f} · "
-                f"{f.steps_per_second:.1f} steps/s")
+                f"{shown} · L∞ {f.linf_255:.0f}/255 · L2 {f.l2:.2f} · {f.steps_per_second:.1f} steps/s")
         self.controls.set_result_available(f.step > 0)
 
     # ------------------------------------------------------------------ files

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from core.whitebox import WhiteboxFrame
 
 from ...widgets import BarChart, CurvePlot, ImagePanel, ReadoutLabel, style
+from ...widgets.repaint import paint_views_with_text
 
 CAPTIONS = {
     "photo": "A photo: every pixel moves by at most ε = {eps} of 255 levels (invisible to us) towards "
@@ -86,8 +87,12 @@ class WhiteboxViews(QWidget):
 
     # ------------------------------------------------------------------ a frame
     def show_frame(self, f: WhiteboxFrame, labels, *, running: bool) -> None:
+        """The pictures, top 5 and curves of ``f``; the caller sets the headline and read-out after."""
         self.adversarial_view.set_image(f.image)
-        self.adversarial_view.set_title("Adversarial" + (" (live)" if running and not f.done else ""))
+        if f.done and f.image_step != f.step:
+            self.adversarial_view.set_title(f"Adversarial (best: step {f.image_step})")
+        else:
+            self.adversarial_view.set_title("Adversarial" + (" (live)" if running and not f.done else ""))
         self.perturbation_view.set_image(f.perturbation)
         self.perturbation_view.set_note(f"×{f.gain:.0f} amplified" if f.linf_255 > 0 else "no change yet")
         names = [labels[i] for i in f.top_indices]
@@ -100,6 +105,7 @@ class WhiteboxViews(QWidget):
             self.curve.set_data("target", steps, f.history_target)
             self.curve.set_data("best", steps, np.maximum.accumulate(f.history_target))
             self.curve.set_data("original", steps, f.history_original)
+        paint_views_with_text(self)
 
     def show_headline(self, labels, top1: int, top1_prob: float, target: int | None,
                       target_prob: float | None) -> None:
