@@ -23,6 +23,7 @@ class ReadoutLabel(QLabel):
         self._scale = scale
         self._bold = bold
         self._presentation = False
+        self._lines = 0
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setWordWrap(True)
@@ -30,6 +31,11 @@ class ReadoutLabel(QLabel):
 
     def set_presentation(self, on: bool) -> None:
         self._presentation = on
+        self._apply_font()
+
+    def reserve_lines(self, lines: int) -> None:
+        """Keep room for ``lines`` lines, so the views below stay put as the text changes."""
+        self._lines = lines
         self._apply_font()
 
     def point_size(self) -> float:
@@ -41,3 +47,6 @@ class ReadoutLabel(QLabel):
         font.setPointSizeF(pt * self._scale)
         font.setBold(self._bold)
         self.setFont(font)
+        if self._lines:
+            margins = self.contentsMargins()
+            self.setMinimumHeight(self._lines * self.fontMetrics().lineSpacing() + margins.top() + margins.bottom())

@@ -1,6 +1,13 @@
 """The gradient-ascent tab's read-outs agree with its pictures and plots, frame by frame."""
 
+from PySide6.QtGui import QTextDocumentFragment
+
 from tests.gui.qt_helpers import PaintPasses
+
+
+def _plain(label) -> str:
+    """A rich-text label as the audience reads it (no-break spaces as spaces)."""
+    return QTextDocumentFragment.fromHtml(label.text()).toPlainText().replace("\xa0", " ")
 
 
 def _preview(tab, qtbot):
@@ -41,7 +48,7 @@ def test_headline_names_the_top5_leader_of_every_frame(window, qtbot):
     shown = []
 
     def check(f):
-        shown.append((f.step, tab.views.top5.rows()[0], tab.headline.text()))
+        shown.append((f.step, tab.views.top5.rows()[0], _plain(tab.headline)))
 
     tab.runner.frame_ready.connect(check)
     _run(tab, qtbot, steps=3)
@@ -50,6 +57,31 @@ def test_headline_names_the_top5_leader_of_every_frame(window, qtbot):
     for step, (name, number), headline in shown:
         assert f"“{name}” {number}" in headline, (step, name, number, headline)
     last = tab.last_frame
-    assert labels[last.top_indices[0]] in tab.headline.text()
+    assert labels[last.top_indices[0]] in _plain(tab.headline)
     if last.image_step != last.step:
         assert f"step {last.image_step} of {last.step}" in tab.readout.text()
+
+
+def test_headline_keeps_its_height_at_1280x720_presentation(window, qtbot, monkeypatch):
+    """“African elephant” pushed “0.0%” alone onto a second line, “tusker” did not: the headline
+    flipped between one and two lines during a run and the three pictures jumped by ~27 px."""
+    from gui.widgets import style
+
+    monkeypatch.setattr(style, "PRESENTATION_FONT_PT", style.fit_presentation_font(720))
+    tab = window.tab_widgets["whitebox"]
+    _preview(tab, qtbot)
+    window.resize(1280, 720)
+    tab.set_presentation(True)
+    labels = tab.session.labels
+    elephant, tusker, shark = (labels.index(n) for n in ("African elephant", "tusker", "tiger shark"))
+    terrier = labels.index("American Staffordshire terrier")
+    tops = []
+    for top1, p, target in ((elephant, 0.844, shark), (tusker, 0.348, shark), (shark, 0.218, shark),
+                            (terrier, 0.999, shark), (elephant, 0.371, None)):
+        tab.views.show_headline(labels, top1, p, target, 0.0)
+        qtbot.wait(30)  # the layout settles
+        head = tab.headline
+        assert head.heightForWidth(head.width()) <= head.height(), head.text()  # nothing clipped
+        tops.append(tab.views.adversarial_view.geometry().top())
+    assert len(set(tops)) == 1, tops
+    tab.set_presentation(False)

@@ -45,6 +45,7 @@ class WhiteboxViews(QWidget):
         self.curve.setYRange(0, 1, padding=0.02)
         self.curve.setMouseEnabled(x=False, y=False)
         self.headline = ReadoutLabel(scale=1.6)
+        self.headline.reserve_lines(2)  # what it sees over the target: the pictures never jump
         self.readout = ReadoutLabel(scale=1.3, bold=False)
         self._steps = 60
 
@@ -89,10 +90,9 @@ class WhiteboxViews(QWidget):
     def show_frame(self, f: WhiteboxFrame, labels, *, running: bool) -> None:
         """The pictures, top 5 and curves of ``f``; the caller sets the headline and read-out after."""
         self.adversarial_view.set_image(f.image)
-        if f.done and f.image_step != f.step:
-            self.adversarial_view.set_title(f"Adversarial (best: step {f.image_step})")
-        else:
-            self.adversarial_view.set_title("Adversarial" + (" (live)" if running and not f.done else ""))
+        # as long as "(live)", so it fits the panel at 1280×720; the read-out says which step
+        note = " (best)" if f.done and f.image_step != f.step else " (live)" if running and not f.done else ""
+        self.adversarial_view.set_title("Adversarial" + note)
         self.perturbation_view.set_image(f.perturbation)
         self.perturbation_view.set_note(f"×{f.gain:.0f} amplified" if f.linf_255 > 0 else "no change yet")
         names = [labels[i] for i in f.top_indices]
@@ -109,16 +109,17 @@ class WhiteboxViews(QWidget):
 
     def show_headline(self, labels, top1: int, top1_prob: float, target: int | None,
                       target_prob: float | None) -> None:
+        """Two lines, always: what the network sees, then the target. A number is tied to its name
+        by a no-break space, so it never sits alone on a line (at 1280×720 “African elephant” used
+        to push its “0.0%” onto a second line and back, and the pictures below jumped with it)."""
         colour = style.TARGET_COLOR if top1 == target else style.ORIGINAL_COLOR
-        text = f"The network sees <span style='color:{colour}'>“{labels[top1]}” {top1_prob:.1%}</span>"
-        if top1 == target:
-            text += "&nbsp;&nbsp;·&nbsp;&nbsp;the target"
-        elif target is None:
-            text += "&nbsp;&nbsp;·&nbsp;&nbsp;target: type a class name"
+        text = f"The network sees <span style='color:{colour}'>“{labels[top1]}”&nbsp;{top1_prob:.1%}</span><br>"
+        if target is None:
+            text += "target: type a class name"
         else:
             shown = "…" if target_prob is None else f"{target_prob:.1%}"
-            text += (f"&nbsp;&nbsp;·&nbsp;&nbsp;target “{labels[target]}” "
-                     f"<span style='color:{style.TARGET_COLOR}'>{shown}</span>")
+            text += (f"target “{labels[target]}”&nbsp;<span style='color:{style.TARGET_COLOR}'>{shown}</span>"
+                     + (" · on top" if top1 == target else ""))
         self.headline.setText(text)
 
     def belief_series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
