@@ -19,6 +19,7 @@ from .errors import UserError
 from .featurevis import Picture, VisParams, penalties, random_transform
 from .jobs import CancelToken, Frame, RateMeter, to_uint8_image
 from .models import Classifier, frozen
+from .readable import percent
 
 
 @dataclass(frozen=True)
@@ -89,5 +90,5 @@ def _frame(step, total, xs, target, probs, history, rate, t0, done) -> ClassFram
         target=target, probs=(float(probs[0, target]), float(probs[1, target])), top=tops,
         history=np.asarray(history, dtype=np.float32).reshape(len(history), 2),
         steps_per_second=rate, seconds=time.perf_counter() - t0,
-        message=f"step {step}/{total}: {float(probs[0, target]):.1%} without, "
-                f"{float(probs[1, target]):.1%} with regularisers")
+        message=f"step {step}/{total}: {percent(float(probs[0, target]))} without, "
+                f"{percent(float(probs[1, target]))} with regularisers")

@@ -28,6 +28,7 @@ from .imaging import amplify
 from .jobs import CancelToken, Frame, RateMeter, from_uint8_image, to_uint8_image
 from .models import Classifier, frozen
 from .params import Params, param
+from .readable import percent
 
 METHODS = ("ascent", "fgsm", "pgd")
 NORMS = ("linf", "l2")
@@ -234,7 +235,7 @@ def _frame(step, total, image, xq, x0, probs, top_k, target, original_class, ori
     vals, idx = probs.topk(min(top_k, probs.numel()))
     return WhiteboxFrame(
         step=step, total=total, done=done,
-        message=f"step {step}/{total}: target {float(probs[target]):.1%}",
+        message=f"step {step}/{total}: target {percent(float(probs[target]))}",
         image=adv, original=image, perturbation=vis, gain=gain,
         top_indices=tuple(int(i) for i in idx), top_probs=tuple(float(v) for v in vals),
         probs=probs.detach().cpu().numpy().astype(np.float32, copy=True),

@@ -6,6 +6,8 @@ from typing import Sequence
 
 import pyqtgraph as pg
 
+from core.readable import percent
+
 from . import style
 from .numbers import percent
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCompleter, QFormLayout, QGroupBox, QGridLayout, Q
 
 from core import classvis, featurevis, models
 from core.errors import UserError
+from core.readable import percent
 
 from ...widgets import CurvePlot, ImagePanel, style
 from ...widgets.param_form import ParamForm
@@ -18,16 +19,6 @@ CAPTION = ("Can the classifier <b>draw</b> a cat? We start from noise and climb 
            "— the fooling image again. <b>Right</b>, with regularisers: textures and parts of the class, "
            "still no cat. Telling classes apart teaches the network little about what they look like.")
 FORM_FIELDS = ("steps", "size", "fourier", "decorrelate", "transforms", "smooth", "l2")
-
-
-def percent(p: float) -> str:
-    """A probability as a percentage that never rounds a near-certainty up to 100 %."""
-    if p >= 0.999:
-        digits = 3
-        while digits < 6 and round(p * 100, digits) >= 100:
-            digits += 1
-        return f"{min(p * 100, 100 - 10 ** -digits):.{digits}f}%" if p < 1 else "> 99.9999%"
-    return f"{p:.1%}"
 
 
 class ClassPage(Page):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QWidget
 
 from core import imaging, models, whitebox
 from core.errors import UserError
+from core.readable import percent
 
 from ...widgets import save_png_as, style
 from ..base import AppContext, LabTab
@@ -227,7 +228,7 @@ class WhiteboxTab(LabTab):
         f = self.session.frame
         if f is not None and f.step > 0 and f.done:
             verdict = "reached" if f.reached else "best so far"
-            self.ctx.status(f"Done: “{self.session.labels[f.target]}” at {f.target_prob:.1%} ({verdict}) after "
+            self.ctx.status(f"Done: “{self.session.labels[f.target]}” at {percent(f.target_prob)} ({verdict}) after "
                             f"{f.step} steps, L∞ = {f.linf_255:.0f}/255. Save it with Ctrl+S.")
         self._update_headline()
 
@@ -239,7 +240,7 @@ class WhiteboxTab(LabTab):
         self._update_headline()
         if f.step == 0:
             self.views.readout.setText(f"The network sees “{labels[f.original_class]}” "
-                                       f"({f.original_start_prob:.1%}). Press Space to fool it.")
+                                       f"({percent(f.original_start_prob)}). Press Space to fool it.")
         else:
             # after a stop the picture is the best one found, not necessarily the last step's
             shown = (f"best image: step {f.image_step} of {f.step}" if f.image_step != f.step

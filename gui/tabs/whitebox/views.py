@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from core.readable import percent
 from core.whitebox import WhiteboxFrame
 
 from ...widgets import BarChart, CurvePlot, ImagePanel, ReadoutLabel, style
@@ -113,11 +114,11 @@ class WhiteboxViews(QWidget):
         by a no-break space, so it never sits alone on a line (at 1280×720 “African elephant” used
         to push its “0.0%” onto a second line and back, and the pictures below jumped with it)."""
         colour = style.TARGET_COLOR if top1 == target else style.ORIGINAL_COLOR
-        text = f"The network sees <span style='color:{colour}'>“{labels[top1]}”&nbsp;{top1_prob:.1%}</span><br>"
+        text = f"The network sees <span style='color:{colour}'>“{labels[top1]}”&nbsp;{percent(top1_prob)}</span><br>"
         if target is None:
             text += "target: type a class name"
         else:
-            shown = "…" if target_prob is None else f"{target_prob:.1%}"
+            shown = "…" if target_prob is None else percent(target_prob)
             text += (f"target “{labels[target]}”&nbsp;<span style='color:{style.TARGET_COLOR}'>{shown}</span>"
                      + (" · on top" if top1 == target else ""))
         self.headline.setText(text)
