@@ -62,6 +62,15 @@ class BarChart(pg.PlotWidget):
                 t.setVisible(False)
         self._apply_fonts()
 
+    def set_title(self, title: str, x_label: str) -> None:
+        """A new title and axis label, e.g. when the same chart shows probabilities, then other values."""
+        self._title_text = title
+        self.setLabel("bottom", x_label)
+        self._apply_fonts()
+
+    def axis_label(self) -> str:
+        return self.getAxis("bottom").labelText
+
     def rows(self) -> list[tuple[str, str]]:
         """(name, number as printed) of each bar, top to bottom: what the audience reads."""
         return [(name, t.toPlainText()) for name, t in zip(self._names, self._texts)]

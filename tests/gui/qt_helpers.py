@@ -1,5 +1,7 @@
 """What the GUI tests do as a user would, shared by the tab tests."""
 
+import re
+
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -49,3 +51,11 @@ class PaintPasses(QObject):
                 if obj is widget:
                     self._frames[-1].setdefault(name, self._pass)
         return False
+
+
+def long_numbers(text: str) -> list[str]:
+    """The numbers in a (rich) text with more digits than a lecture needs: more than two
+    significant digits after the point; whole numbers are fine."""
+    plain = re.sub(r"<[^>]+>", "", text)
+    return [n for n in re.findall(r"\d+(?:\.\d+)?", plain)
+            if "." in n and len(n.replace(".", "").lstrip("0")) > 2]

@@ -4,7 +4,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
 
-from tests.gui.qt_helpers import drop_file
+from tests.gui.qt_helpers import drop_file, long_numbers
 
 
 def _open(window, qtbot):
@@ -57,6 +57,8 @@ def test_neuron_run_shows_frames_and_stops(window, qtbot):
         qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert page._last.done and page._last.step < 400
     assert page.run_button.text().startswith("Run")
+    # scene 8 read “response 55.79 · on “Chelsea the cat”: 1.88 — ×29.7 the photo”
+    assert "the photo" in page.headline.text() and long_numbers(page.headline.text()) == []
 
 
 def test_class_page_and_dream_page_run(window, qtbot, tmp_path):

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from core import featuremaps
 from core.errors import UserError
+from core.readable import number
 
 from ...widgets import BarChart, ImagePanel
 from ...widgets.mosaic import MosaicView
@@ -162,7 +163,7 @@ class AnatomyPage(Page):
             self.maps_view.set_title(f"Where the maps differ from “{other}”: the {len(f.channels)} channels "
                                      "that changed most")
             self.note.setText(f"the maps changed by {f.relative_change:.0%} of their size on average · "
-                              f"colour scale: black no change → yellow {f.peak:.2f}")
+                              f"colour scale: black no change → yellow {number(f.peak)}")
         elif f.spatial:
             self.units_view.hide()
             self.maps_view.show()
@@ -172,7 +173,7 @@ class AnatomyPage(Page):
             self.maps_view.set_title(f"The {len(f.channels)} most active of {stage.channels} channels, "
                                      f"each {stage.shape[1]}×{stage.shape[2]}")
             self.note.setText(f"{f.active_share:.0%} of the channels respond on average · colour scale: "
-                              f"black 0 → yellow {f.peak:.2f}")
+                              f"black 0 → yellow {number(f.peak)}")
         else:
             self.maps_view.hide()
             self.units_view.show()
@@ -180,9 +181,11 @@ class AnatomyPage(Page):
             values = list(f.means[:8])
             top = 1.0 if f.probabilities else max(max(values, default=0.0), 1e-6)
             self.units_view.set_bars(names, [max(v, 0.0) / top for v in values])
-            self.units_view._title_text = ("Class probabilities (top 8)" if f.probabilities
-                                           else f"The 8 largest of {stage.channels} numbers, as a share of the largest")
+            if f.probabilities:
+                self.units_view.set_title("Class probabilities (top 8)", "probability")
+            else:
+                self.units_view.set_title(f"The 8 largest of {stage.channels} numbers", "share of the largest")
             self.units_view.set_presentation(self.tab.presentation)
             self.note.setText("Here the picture is no longer a picture: it is a list of "
                               f"{stage.channels} numbers" + ("." if f.probabilities else
-                                                             f" (the largest is {top:.2f})."))
+                                                             f" (the largest is {number(top)})."))

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QP
 
 from core import anatomy, featuremaps, featurevis
 from core.errors import UserError
+from core.readable import number
 
 from ...widgets import CurvePlot, ImagePanel, style
 from ...widgets.mosaic import MosaicView
@@ -182,15 +183,15 @@ class NeuronPage(Page):
             self.tab.ctx.status(f"Gallery of {f.stage} done: {len(f.units)} channels after {f.step} steps.")
         else:
             photo = self._photo_best if self._photo_best is not None else 0.0
-            self.tab.ctx.status(f"Done: channel {f.units[0]} of {f.stage} responds {f.values[0]:.2f} to its picture, "
-                                f"{photo:.2f} to “{self.session.picture_title}”. Save it with Ctrl+S.")
+            self.tab.ctx.status(f"Done: channel {f.units[0]} of {f.stage} responds {number(f.values[0])} to its picture, "
+                                f"{number(photo)} to “{self.session.picture_title}”. Save it with Ctrl+S.")
 
     def on_frame(self, f: featurevis.VisFrame) -> None:
         self._last = f
         if self._mode == "gallery":
             mosaic, cols = featuremaps.thumbnail_grid(list(f.images), 128)
             self.gallery.set_mosaic(mosaic, cols, len(f.images),
-                                    captions=[f"ch {u}\n{v:.1f}" for u, v in zip(f.units, f.values)])
+                                    captions=[f"ch {u}\n{number(v)}" for u, v in zip(f.units, f.values)])
             self.gallery.set_title(f"{f.stage}: {len(f.units)} channels · step {f.step}/{f.total}")
             return
         self.image_view.set_image(f.image)
@@ -200,11 +201,10 @@ class NeuronPage(Page):
         if self._photo_best is not None and len(steps):
             self.curve.set_data("photo", [0, f.total], [self._photo_best, self._photo_best])
         photo = self._photo_best if self._photo_best is not None else 0.0
-        ratio = f" — ×{f.values[0] / photo:.1f} the photo" if photo > 0.05 else ""
+        ratio = f" — {number(f.values[0] / photo)}× the photo" if photo > 0.05 else ""
         self.headline.setText(
-            f"response <span style='color:{style.TARGET_COLOR}'>{f.values[0]:.2f}</span>"
-            f" · on “{self.session.picture_title}”: "
-            f"<span style='color:{style.ORIGINAL_COLOR}'>{photo:.2f}</span>{ratio}")
+            f"response <span style='color:{style.TARGET_COLOR}'>{number(f.values[0])}</span>"
+            f" · on the photo <span style='color:{style.ORIGINAL_COLOR}'>{number(photo)}</span>{ratio}")
         self.detail.setText(f"step {f.step}/{f.total} · {f.steps_per_second:.1f} steps/s · "
                             f"{f.seconds:.1f} s")
 
