@@ -77,6 +77,8 @@ def test_class_page_and_dream_page_run(window, qtbot, tmp_path):
     with qtbot.waitSignal(tab.runner.job_finished, timeout=60000):
         pass
     assert page._last.done and page._last.image.shape == tab.session.picture().shape
+    # scene 10 still read “dreaming at blocks5 · octave 3/3 (451×300)” once it had finished
+    assert page.headline.text().startswith("done") and "dreaming" not in page.headline.text()
     assert tab.save_result(str(tmp_path / "dream.png")) and (tmp_path / "dream.png").is_file()
 
 

@@ -19,6 +19,17 @@ CAPTION = ("<b>DeepDream</b>: we change the photo so that whatever a stage alrea
            "small first, then larger. The regularisers keep the dream close to what photos look like.")
 
 
+def dream_headline(f: dream.DreamFrame) -> str:
+    """What the dream is doing, or that it has finished (or was stopped) and where."""
+    where = " + ".join(f.stages)
+    size = f"{f.octave_size[1]}×{f.octave_size[0]}"
+    if not f.done:
+        return f"dreaming at {where} · octave {f.octave}/{f.octaves} ({size})"
+    if f.step >= f.total:
+        return f"done: dreamt at {where} · {f.octaves} octaves, up to {size}"
+    return f"stopped at {where} · octave {f.octave}/{f.octaves} ({size})"
+
+
 class DreamPage(Page):
     title = "DeepDream"
     kinds = ("dream",)
@@ -120,8 +131,7 @@ class DreamPage(Page):
         self.photo_view.set_image(f.original)
         self.dream_view.set_image(f.image)
         self.dream_view.set_title("The dream" + ("" if f.done else " (live)"))
-        self.headline.setText(f"dreaming at {' + '.join(f.stages)} · octave {f.octave}/{f.octaves} "
-                              f"({f.octave_size[1]}×{f.octave_size[0]})")
+        self.headline.setText(dream_headline(f))
         self.detail.setText(f"step {f.step}/{f.total} · {f.steps_per_second:.1f} steps/s · {f.seconds:.1f} s")
 
     def result(self):
