@@ -14,10 +14,29 @@ def percent(p: float) -> str:
 
     One decimal; two once it would round up to 100.0% (at 0.9995), so a near-certainty is never
     shown as certain; above 99.995% only “> 99.99%”: digits past that tell a lecture nothing.
+    Below 0.05% it is “< 0.1%”, and “—” for what is not a number.
     """
+    p = float(p)
+    if not math.isfinite(p):
+        return "—"
     if p >= 0.99995:
         return "> 99.99%"
+    if 0 < p < 0.0005:
+        return "< 0.1%"  # not a "0.0%" that reads as impossible
     return f"{p:.2%}" if p >= 0.9995 else f"{p:.1%}"
+
+
+def goal_percent(goal: float) -> str:
+    """A goal as it was set: “99%”, “99.5%”, “99.99%” (never rounded up to 100 %)."""
+    return f"{goal * 100:.4f}".rstrip("0").rstrip(".") + "%"
+
+
+def times(ratio: float) -> str:
+    """A ratio as “17×” (whole from 10 up: the tenths of a big ratio say nothing) or “3.5×”."""
+    ratio = float(ratio)
+    if not math.isfinite(ratio):
+        return "—"
+    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.1f}×"
 
 
 def number(x: float) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from ..jobs import CancelToken, RateMeter
+from ..readable import goal_percent
 from .blackbox import BlackBox, parse_targets, to_u8
 from .encodings import make_encoding
 from .frames import MAX_SHOWN_CELLS, EvolutionFrame, grid_cols, thumbnail, tile
@@ -161,7 +162,7 @@ def evolution_job(
         best = float(max(archive.fit[b], 0.0))
         return EvolutionFrame(
             step=gen, total=params.generations, done=done,
-            message=(f"generation {gen}: {at_goal} classes at ≥ {goal * 100:g}%, best {targets[b]} at {best:.2%}, "
+            message=(f"generation {gen}: {at_goal} classes at ≥ {goal_percent(goal)}, best {targets[b]} at {best:.2%}, "
                      f"{box.queries:,} images queried") + (f" ({reason})" if reason else ""),
             generation=gen, queries=box.queries, seconds=time.perf_counter() - t_start,
             images_per_second=images_per_second(), engine=box.engine.name, algorithm=params.algorithm,

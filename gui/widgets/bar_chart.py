@@ -9,7 +9,6 @@ import pyqtgraph as pg
 from core.readable import percent
 
 from . import style
-from .numbers import percent
 
 
 class BarChart(pg.PlotWidget):

@@ -153,16 +153,6 @@ def test_a_scene_clears_the_last_run_even_one_still_running(window, qtbot):
     assert not tab.export_button.isEnabled()
 
 
-def test_probabilities_read_the_same_everywhere_and_never_round_up_to_certainty():
-    from gui.widgets.numbers import goal_percent, percent
-
-    assert [percent(p) for p in (0.97345, 0.99, 0.99949, 0.9995, 0.99982, 0.99995, 1.0)] == [
-        "97.3%", "99.0%", "99.9%", "99.95%", "99.98%", "> 99.99%", "> 99.99%"]
-    assert [percent(p) for p in (0.0, 0.0004, 0.0005, 0.012)] == ["0.0%", "< 0.1%", "0.1%", "1.2%"]
-    assert percent(float("nan")) == "—"
-    assert [goal_percent(g) for g in (0.99, 0.995, 0.9999, 0.5)] == ["99%", "99.5%", "99.99%", "50%"]
-
-
 def test_cell_captions_keep_the_number_whole(qapp):
     from PySide6.QtGui import QFont, QFontMetrics
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLabel
 
 from core.models import availability
-from gui.widgets.numbers import times
+from core.readable import times
 
 
 def _make_tab(qtbot, status: list[str], errors: list[str]):
@@ -55,7 +55,6 @@ def test_opens_trained_with_the_biggest_gap_point_explained(tab, qtbot):
     assert np.allclose(a.x, frame.data_x[frame.biggest_gap])
     assert "Step to" in page.step_label.text() and f"{a.adv_distance:.2f}" in page.step_label.text()
     assert f"{times(a.ratio)} longer" in page.walk_label.text()
-    assert times(17.04) == "17×" and times(3.46) == "3.5×"  # whole from 10 up, as the back row reads it
     assert f"{a.normal_fraction:.0%} of the step leaves the curve" in page.share_label.text()
     # the arrow drawn is the step found, and the step really flips the network's answer
     start, tip = page.map.shown_step()

@@ -10,10 +10,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core import evolution
+from core.readable import goal_percent, percent
 
 from ...widgets import BarChart, CurvePlot, ImagePanel, style
 from ...widgets.mosaic import MosaicView
-from ...widgets.numbers import goal_percent, percent
 
 SHOW = 24  # 4 × 6 thumbnails of the population
 

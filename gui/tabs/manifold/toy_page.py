@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 
 from core import manifold
 from core.errors import UserError
+from core.readable import times
 
-from ...widgets.numbers import times
 from ...widgets.param_form import ParamForm
 from ...worker import JobRunner
 from .fonts import ScaledFonts
