@@ -206,3 +206,15 @@ def test_lecture_defaults_and_a_scene_choose_the_picture(window, qtbot):
     assert tab.input_combo.currentData() == "elephant" and tab.target_edit.text() == "tiger shark"
     assert tab.attack_params().eps == 2.0
     _preview(tab, qtbot)
+
+
+def test_the_open_dialog_starts_among_the_bundled_photos(window, monkeypatch):
+    """The lecturer's "Open an image…" begins where the photos are, not in the app's folder."""
+    import gui.tabs.whitebox.tab as module
+    from core.resources import resource_path
+
+    seen = []
+    monkeypatch.setattr(module.QFileDialog, "getOpenFileName",
+                        lambda _parent, _title, start, _filter: (seen.append(start), ("", ""))[1])
+    window.tab_widgets["whitebox"]._open_dialog()
+    assert seen == [str(resource_path("samples"))]

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from core import imaging, models
 from core.errors import UserError
+from core.resources import resource_path
 
 from ...widgets import style
 from ..base import AppContext, LabTab
@@ -202,7 +203,7 @@ class InsideTab(LabTab):
                 page.side.setVisible(visible)
 
     def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", "", imaging.OPEN_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(resource_path("samples")), imaging.OPEN_FILTER)
         if path:
             self.open_file(path)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QWidget
 from core import imaging, models, whitebox
 from core.errors import UserError
 from core.readable import percent
+from core.resources import resource_path
 
 from ...widgets import save_png_as, style
 from ..base import AppContext, LabTab
@@ -264,7 +265,8 @@ class WhiteboxTab(LabTab):
         self.session.add_sent(np.ascontiguousarray(image, dtype=np.uint8), label)
 
     def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", imaging.OPEN_FILTER)
+        # the bundled photos first, not wherever the app was started from
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image", str(resource_path("samples")), imaging.OPEN_FILTER)
         if path:
             self.open_file(path)
 
