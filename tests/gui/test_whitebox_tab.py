@@ -99,6 +99,7 @@ def test_drop_an_image_then_run_stop_and_save(window, qtbot, tmp_path):
         qtbot.keyClick(window, Qt.Key.Key_Escape)
     last = tab.last_frame
     assert last.done and last.step < 200 and last.target_prob > last.history_target[0]
+    assert window.statusBar().currentMessage().startswith(f"Stopped after {last.step} of 200 steps")
     # the bold line is the best image so far: it never falls, and ends at the saved image's belief
     x, best = tab.views.belief_series()["best"]
     assert len(best) == last.step + 1 and (np.diff(best) >= 0).all()

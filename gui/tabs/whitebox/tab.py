@@ -228,9 +228,14 @@ class WhiteboxTab(LabTab):
         self.run_button.setText("Run  (Space)")
         f = self.session.frame
         if f is not None and f.step > 0 and f.done:
-            verdict = "reached" if f.reached else "best so far"
-            self.ctx.status(f"Done: “{self.session.labels[f.target]}” at {percent(f.target_prob)} ({verdict}) after "
-                            f"{f.step} steps, L∞ = {f.linf_255:.0f}/255. Save it with Ctrl+S.")
+            target = f"“{self.session.labels[f.target]}” at {percent(f.target_prob)}"
+            if f.reached:
+                head = f"Done: {target}, the goal, after {f.step} steps"
+            elif f.step < f.total:  # Stop pressed: say so, and that the image is the best one found
+                head = f"Stopped after {f.step} of {f.total} steps: {target} at best"
+            else:
+                head = f"Done, all {f.total} steps: {target} at best"
+            self.ctx.status(f"{head}, L∞ = {f.linf_255:.0f}/255. Save it with Ctrl+S.")
         self._update_headline()
 
     def _show_frame(self, f: whitebox.WhiteboxFrame) -> None:
