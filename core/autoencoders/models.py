@@ -69,6 +69,23 @@ class AutoEncoder(nn.Module):
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self(x))
 
+    @torch.no_grad()
+    def start_at_mean(self, mean: torch.Tensor) -> None:
+        """Set the output bias so that an untrained model rebuilds every digit as the average digit
+        ``mean`` (1×28×28 in [0, 1]); the convolutional decoder has one bias: the average ink.
+
+        With a bias of 0 the untrained output is grey 0.5 everywhere and the code has to darken the
+        background first: a 2-number code then spends both numbers on that (they end up mirror
+        images of each other, about ±10 for every digit) and every digit comes back as the same
+        blob. Starting from the average digit leaves the code free for what tells digits apart.
+        """
+        last = self.decoder[-2] if isinstance(self.decoder[-1], nn.Unflatten) else self.decoder[-1]
+        p = mean.to(last.bias.device, torch.float32).flatten()
+        if last.bias.numel() != p.numel():
+            p = p.mean().expand_as(last.bias)
+        p = p.clamp(1e-3, 1 - 1e-3)
+        last.bias.copy_(torch.log(p / (1 - p)))
+
 
 def per_image_loss(logits: torch.Tensor, target: torch.Tensor, loss: str = "bce") -> torch.Tensor:
     """Reconstruction loss of each image, averaged over its pixels (Keras' convention)."""

@@ -109,12 +109,16 @@ def train_job(
     torch.manual_seed(seed)  # weight init; the data order and noise use their own generator
     g = torch.Generator().manual_seed(seed)
     model = AutoEncoder(config).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
     x_train = to_tensor(digits.x_train, device)
     x_val = to_tensor(digits.x_val, device)
     # the validation inputs are corrupted once, with a fixed seed, so the curve is comparable
     x_val_in = add_noise(x_val.cpu(), config.noise, config.noise_kind,
                          torch.Generator().manual_seed(seed + 1)).to(device)
+    # what "exploded" and "diverged" are measured against: the fresh network's grey output
+    untrained = float(np.mean(losses(model, x_val_in, config.loss, targets=x_val)))
+    untrained = untrained if math.isfinite(untrained) and untrained > 0 else 1.0
+    model.start_at_mean(x_train.mean(0))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
     strip_idx = torch.from_numpy(strip_indices(digits.y_val, strip)).to(device)
     strip_labels = tuple(int(digits.y_val[i]) for i in strip_idx.tolist())
     n = len(x_train)
@@ -125,7 +129,6 @@ def train_job(
     train_y: list[float] = []
     val_x: list[float] = [0.0]
     val_y: list[float] = [float(np.mean(losses(model, x_val_in, config.loss, targets=x_val)))]
-    untrained = val_y[0] if math.isfinite(val_y[0]) and val_y[0] > 0 else 1.0
     good = {"epoch": 0, "state": None, "curves": (0, 0, 1)}  # the last epoch that ended well
     t_start = time.perf_counter()
     seen = 0
@@ -187,7 +190,7 @@ def train_job(
                 value = loss.item()
                 if not math.isfinite(value) or value > EXPLODED_BATCH * untrained:
                     failure = (f"training diverged in epoch {epoch}: the loss became {_num(value)} "
-                               f"(it started at {untrained:.3f}); try a smaller learning rate")
+                               f"(an untrained network's is {untrained:.3f}); try a smaller learning rate")
                     break
                 epoch_loss_sum += value * len(idx)
                 epoch_count += len(idx)
@@ -210,7 +213,7 @@ def train_job(
             val = float(np.mean(losses(model, x_val_in, config.loss, targets=x_val)))
             if not math.isfinite(val) or val > DIVERGED_EPOCH * untrained:
                 failure = (f"training diverged in epoch {epoch}: the validation loss became {_num(val)} "
-                           f"(it started at {untrained:.3f}); try a smaller learning rate")
+                           f"(an untrained network's is {untrained:.3f}); try a smaller learning rate")
                 epoch -= 1
                 break
             train_x.append(float(epoch))
