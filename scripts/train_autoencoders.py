@@ -27,6 +27,7 @@ SHIPPED = {
     "conv32": (ae.AEConfig("conv", 32), 50),
     "dense32-denoise": (ae.AEConfig("dense", 32, noise=0.5), 50),
     "dense2": (ae.AEConfig("dense", 2), 30),
+    "deep2": (ae.AEConfig("deep", 2), 30),
 }
 
 

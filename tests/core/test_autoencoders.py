@@ -85,6 +85,12 @@ def test_a_two_number_code_learns_digits_not_the_average_blob(digits):
     assert _read_back(last.result.model, small) > 0.25
 
 
+@pytest.mark.parametrize("config, read", [(ae.AEConfig("dense", 2), 0.3), (ae.AEConfig("deep", 2), 0.6)])
+def test_shipped_two_number_codes_rebuild_readable_digits(config, read, digits):
+    # the classifier reads 99.6 % of the originals; a code of 2 numbers keeps much of that
+    assert _read_back(ae.load_default(config).model, digits) > read
+
+
 # ----------------------------------------------------------------------- preprocessing
 def _draw_digit_photo(dark_on_light: bool, size=(300, 200), box=(60, 90, 140, 250)) -> np.ndarray:
     """A big RGB 'photo' of a thick vertical stroke (a 1) off-centre on a flat background."""
