@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from ..params import Params, param
 
 ARCH_TITLES = {
-    "dense": "Dense 784-32-784",
-    "deep": "Deep dense 784-128-64-32 and mirror",
+    "dense": "Dense 784-code-784",
+    "deep": "Deep dense, 3 layers each way",
     "conv": "Convolutional",
 }
 ARCHS = tuple(ARCH_TITLES)

@@ -264,3 +264,16 @@ def test_a_model_that_learned_nothing_cannot_judge_in_the_window(window, qtbot, 
     text = tab.detector.verdict_label.text()
     assert "cannot judge" in text and "OK" not in text and "LIAR" not in text
     assert tab.detector.verdict.liar is None and "Cannot judge" in tab.model_info.text()
+
+
+def _scene(window, name):
+    index = next(i for i, s in enumerate(window.scenes.lecture) if s.name == name)
+    assert window.scenes.apply_index(index) == []
+    return window.tab_widgets["autoencoder"]
+
+
+def test_the_code_size_scene_says_one_thing_everywhere(window, qtbot):
+    tab = _scene(window, "Compression: the code size")
+    assert tab.config() == ae.AEConfig("deep", 2) and tab.trained.config == tab.config()
+    network = tab.controls.model_form.editor("arch").currentText()
+    assert "32" not in network and "-2-" in tab.model_info.text()  # the Network box names no other code size
