@@ -62,15 +62,16 @@ class LabTab(QWidget):
         else:
             self.start()
 
-    def make_run_button(self, text: str = "Run  (Space)") -> QPushButton:
-        """The tab's big button, the one Space presses: large bold text, starts and stops the job."""
+    def make_run_button(self, text: str = "Run  (Space)", slot: Callable[[], None] | None = None) -> QPushButton:
+        """The tab's big button: large bold text; a click starts and stops the job (``slot``, by
+        default what Space does)."""
         button = QPushButton(text)
         button.setMinimumHeight(46)
         font = button.font()
         font.setPointSize(font.pointSize() + 3)
         font.setBold(True)
         button.setFont(font)
-        button.clicked.connect(self.toggle)
+        button.clicked.connect(slot or self.toggle)
         return button
 
     # -- input from outside

@@ -277,3 +277,40 @@ def test_the_code_size_scene_says_one_thing_everywhere(window, qtbot):
     assert tab.config() == ae.AEConfig("deep", 2) and tab.trained.config == tab.config()
     network = tab.controls.model_form.editor("arch").currentText()
     assert "32" not in network and "-2-" in tab.model_info.text()  # the Network box names no other code size
+
+
+def test_space_on_the_denoising_scene_denoises_fresh_noise_and_stays(window, qtbot):
+    tab = _scene(window, "Denoising")
+    page = tab.denoising
+    assert tab.pages.currentWidget() is page
+    shipped, before = tab.trained, page.strip.tiles.copy()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert tab.runner.kind is None and tab.trained is shipped  # nothing retrains
+    assert tab.pages.currentWidget() is page
+    assert "Space" in page.new_button.text() and "Space" not in tab.run_button.text()
+    rows = page.strip.tiles
+    assert not np.array_equal(rows[0], before[0])  # new noise on the same digits
+    assert np.array_equal(rows[-1], before[-1])
+    err = [np.abs(rows[i].astype(float) - rows[3]).mean() for i in range(3)]
+    assert err[2] < err[0]  # and the denoising model cleans it
+    # training is still one click away (and the button says Space where Space trains)
+    tab.run_button.click()
+    assert tab.runner.kind == "train" and tab.pages.currentWidget() is tab.training
+    with qtbot.waitSignal(tab.runner.job_finished, timeout=10000):
+        tab.stop()
+    assert tab.run_button.text() == "Train from scratch  (Space)"
+
+
+def test_space_on_the_liar_scene_scores_a_fooling_image_and_stays(window, qtbot):
+    tab = _scene(window, "LIAR!")
+    det = tab.detector
+    assert tab.pages.currentWidget() is det
+    shipped = tab.trained
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert tab.runner.kind == "fooling" and tab.pages.currentWidget() is det
+    assert "Space" in det.buttons["fooling"].text() and "Space" not in tab.run_button.text()
+    with qtbot.waitSignal(tab.runner.job_finished, timeout=60000):
+        pass
+    qtbot.waitUntil(lambda: det.test_name.startswith("fooling image"), timeout=5000)
+    assert det.verdict.liar and "LIAR!" in det.verdict_label.text()
+    assert tab.trained is shipped and tab.pages.currentWidget() is det

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QHBoxLayout, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from core import autoencoders as ae
 
@@ -18,6 +18,7 @@ class DenoisingPage(QWidget):
     def __init__(self, session: AutoencoderSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.seed = 2  # of the noise; Space draws new noise
         col = QVBoxLayout(self)
         row = QHBoxLayout()
         self.form = ParamForm(ae.DenoiseParams)
@@ -29,6 +30,10 @@ class DenoisingPage(QWidget):
         row.addWidget(self.form)
         row.addWidget(self.noise_slider, 1)
         row.addWidget(self.noise_value)
+        self.new_button = QPushButton("New noisy digits  (Space)")
+        self.new_button.setToolTip("The same digits with fresh noise, cleaned again by both models")
+        self.new_button.clicked.connect(self.new_noise)
+        row.addWidget(self.new_button)
         col.addLayout(row)
         self.strip = DigitStrip("Noisy digits, what the autoencoders rebuild, the originals")
         col.addWidget(self.strip, 1)
@@ -52,6 +57,11 @@ class DenoisingPage(QWidget):
             self.noise_slider.setValue(round(p.noise * 100))
         self.update_rows()
 
+    def new_noise(self) -> None:
+        """Fresh noise on the same digits, and what the models rebuild from it."""
+        self.seed += 1
+        self.update_rows()
+
     def update_rows(self) -> None:
         try:
             p = self.form.params()
@@ -63,7 +73,7 @@ class DenoisingPage(QWidget):
             return
         d = self.session.digits
         clean = d.x_val[ae.strip_indices(d.y_val)]
-        noisy = ae.noisy_images(clean, p.noise, p.noise_kind, seed=2)
+        noisy = ae.noisy_images(clean, p.noise, p.noise_kind, seed=self.seed)
         vals = ae.losses(t.model, noisy, targets=clean)
         rows, names = [noisy, ae.reconstruct(t.model, noisy)], ["noisy input", "this model rebuilds"]
         text = f"Loss against the clean originals: this model {float(np.mean(vals)):.3f}"

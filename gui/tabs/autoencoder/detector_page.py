@@ -61,7 +61,7 @@ class DetectorPage(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         for key, text, slot in (
                 ("digit", "Validation digit", self.pick_validation_digit), ("noise", "Random noise", self.pick_noise),
-                ("fooling", "Fooling image", self.fooling_requested.emit), ("open", "Open image…", self.open_requested.emit),
+                ("fooling", "Fooling image  (Space)", self.fooling_requested.emit), ("open", "Open image…", self.open_requested.emit),
                 ("clear", "Clear drawing", self.canvas.clear)):
             b = QPushButton(text)
             b.clicked.connect(slot)

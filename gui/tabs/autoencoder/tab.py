@@ -29,7 +29,9 @@ from .session import AutoencoderSession
 from .training_page import TrainingPage
 
 PAGES = ("training", "denoising", "detector", "latent")
-RUN_TEXT = "Train from scratch  (Space)"
+TRAIN_TEXT = "Train from scratch"
+#: the pages where Space trains; elsewhere it does the page's own point (a button there says so)
+TRAINING_PAGES = ("training", "latent")
 
 
 class AutoencoderTab(LabTab):
@@ -46,7 +48,7 @@ class AutoencoderTab(LabTab):
             "badly — so a high <b>reconstruction loss</b> exposes a fooling image: <b>LIAR!</b>"))
         body = QHBoxLayout()
         root.addLayout(body, 1)
-        self.run_button = self.make_run_button(RUN_TEXT)
+        self.run_button = self.make_run_button(TRAIN_TEXT, self.toggle_training)
         self.controls = ControlPanel(self.run_button)
         body.addWidget(self.controls)
         self.training = TrainingPage(self.session)
@@ -63,6 +65,7 @@ class AutoencoderTab(LabTab):
         self.pages.tabBar().setFont(font)
         body.addWidget(self.pages, 1)
         self.set_pages(self.pages)
+        self.pages.currentChanged.connect(lambda _i: self._update_buttons())
         c = self.controls
         self.add_form("model", c.model_form)
         self.add_form("training", c.train_form)
@@ -87,7 +90,7 @@ class AutoencoderTab(LabTab):
         self.runner.job_finished.connect(self._update_buttons)
         self.runner.job_failed.connect(lambda _msg: self._update_buttons())
         self._update_data_info()
-        self._config_changed()
+        self._update_buttons()  # also picks the model for the form's settings
 
     # ------------------------------------------------------------------ read-outs (tests, scenes)
     @property
@@ -205,6 +208,22 @@ class AutoencoderTab(LabTab):
 
     # ------------------------------------------------------------------ jobs
     def start(self) -> None:
+        """Space: each page's point — train, new noisy digits to clean, or a fooling image judged."""
+        page = PAGES[self.page]
+        if page == "denoising":
+            self.denoising.new_noise()
+        elif page == "detector":
+            self.make_fooling_image()
+        else:
+            self.train()
+
+    def toggle_training(self) -> None:
+        if self.is_running:
+            self.stop()
+        else:
+            self.train()
+
+    def train(self) -> None:
         if self.is_running:
             return
         try:
@@ -262,7 +281,8 @@ class AutoencoderTab(LabTab):
 
     def _update_buttons(self) -> None:
         kind = self.runner.kind
-        self.run_button.setText(RUN_TEXT if kind is None else "Stop  (Esc)")
+        space = "  (Space)" if PAGES[self.page] in TRAINING_PAGES else ""
+        self.run_button.setText(TRAIN_TEXT + space if kind is None else "Stop  (Esc)")
         for w in self.controls.editors():
             w.setEnabled(kind is None)
         self.detector.roc_button.setEnabled(kind is None)
