@@ -1,5 +1,6 @@
 """The Autoencoder tab driven like a user (offscreen): ready model, live training, denoising, LIAR!"""
 
+import re
 import time
 
 import numpy as np
@@ -98,7 +99,8 @@ def test_train_live_stays_responsive_and_stops_within_a_batch(window, qtbot):
     f = tab.training.last_frame
     assert len(f.val_y) >= 3 and f.val_y[-1] < f.val_y[0]
     assert len(tab.training.loss_plot.curve_data("val")[0]) >= 3
-    assert "Epoch" in tab.training.epoch_label.text() and "digits/s" in tab.training.rate_label.text()
+    assert re.fullmatch(r"Epoch \d+ / 50", tab.training.epoch_label.text())  # whole epochs, never "2.3"
+    assert "digits/s" in tab.training.rate_label.text()
     timer.stop()
     gaps = np.diff(ticks)
     assert len(ticks) > 20 and gaps.max() < 0.5, f"the window froze for {gaps.max():.2f} s"
@@ -277,6 +279,8 @@ def test_the_code_size_scene_says_one_thing_everywhere(window, qtbot):
     assert tab.config() == ae.AEConfig("deep", 2) and tab.trained.config == tab.config()
     network = tab.controls.model_form.editor("arch").currentText()
     assert "32" not in network and "-2-" in tab.model_info.text()  # the Network box names no other code size
+    assert "392× smaller" in tab.training.compress_label.text()
+    assert "((" not in tab.controls.data_info.text() and "))" not in tab.controls.data_info.text()
 
 
 def test_space_on_the_denoising_scene_denoises_fresh_noise_and_stays(window, qtbot):
@@ -305,6 +309,7 @@ def test_space_on_the_liar_scene_scores_a_fooling_image_and_stays(window, qtbot)
     tab = _scene(window, "LIAR!")
     det = tab.detector
     assert tab.pages.currentWidget() is det
+    assert det.test_name.startswith("validation digit") and "(a\u00a0" in det.test_name  # "(a 3)" keeps together
     shipped = tab.trained
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert tab.runner.kind == "fooling" and tab.pages.currentWidget() is det
@@ -314,3 +319,6 @@ def test_space_on_the_liar_scene_scores_a_fooling_image_and_stays(window, qtbot)
     qtbot.waitUntil(lambda: det.test_name.startswith("fooling image"), timeout=5000)
     assert det.verdict.liar and "LIAR!" in det.verdict_label.text()
     assert tab.trained is shipped and tab.pages.currentWidget() is det
+    assert det.verdict.z >= 10 and re.search(r"\+\d+ std", det.verdict_detail.text())  # whole, not "+158.9"
+    # where the tested line meets the word "threshold", the word (on its box) stays on top
+    assert det.histogram.threshold_line.zValue() > det.histogram.test_line.zValue()

@@ -216,7 +216,8 @@ class DetectorPage(QWidget):
         if v.liar is None:
             detail = f"<b>{self.test_name}</b><br>This autoencoder cannot judge: {v.reason}."
         else:
-            detail = (f"<b>{self.test_name}</b><br>{v.z:+.1f} std from the digits' mean; "
+            z = f"{v.z:+.0f}" if abs(v.z) >= 10 else f"{v.z:+.1f}"  # "+159 std", not "+158.9 std"
+            detail = (f"<b>{self.test_name}</b><br>{z} std from the digits' mean; "
                       f"threshold {v.threshold:.3f}")
         self.verdict_detail.setText(detail)
         self.histogram.show_losses(t, self.k, v)
@@ -228,7 +229,7 @@ class DetectorPage(QWidget):
             return
         i = int(np.random.default_rng(self._pick).integers(len(d.x_val)))
         self._pick += 1
-        self.judge_digit(d.x_val[i], f"validation digit #{i} (a {int(d.y_val[i])})")
+        self.judge_digit(d.x_val[i], f"validation digit #{i} (a\u00a0{int(d.y_val[i])})")  # "(a 3)" never splits
 
     def pick_noise(self) -> None:
         img = np.random.default_rng(1000 + self._pick).integers(0, 256, (28, 28), dtype=np.uint8)

@@ -30,12 +30,14 @@ class LossHistogram(pg.PlotWidget):
         self.addItem(self.bars)
         self.threshold_line = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(style.ORANGE, width=3, style=Qt.PenStyle.DashLine), label="",
-            labelOpts={"position": 0.88, "color": style.BLACK, "fill": (255, 255, 255, 200)})
+            labelOpts={"position": 0.88, "color": style.BLACK, "fill": (255, 255, 255, 255)})
         self.test_line = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(style.BLACK, width=4), label="",
             labelOpts={"position": 0.62, "color": style.BLACK, "fill": (255, 255, 255, 220)})
         self.addItem(self.threshold_line)
         self.addItem(self.test_line)
+        # the word "threshold" (on an opaque box) stays readable where the tested line meets it
+        self.threshold_line.setZValue(self.test_line.zValue() + 1)
         self._title = TITLE
         self.set_presentation(False)
         self.show_empty()

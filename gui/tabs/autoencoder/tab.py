@@ -179,8 +179,9 @@ class AutoencoderTab(LabTab):
         with QSignalBlocker(combo):
             combo.setCurrentIndex(combo.findData(source if source in ("sample", "full") else "idx"))
         self.controls.download_button.setVisible(not data.full_mnist_available())
+        # the source names its own size in brackets: no second pair around it
         self.controls.data_info.setText(f"{len(d.x_train):,} training and {len(d.x_val):,} validation digits "
-                                        f"({d.source}).")
+                                        f"from the {d.source}.")
 
     def extra_state(self) -> dict[str, Any]:
         return {"data": self.session.data_source}
