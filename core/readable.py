@@ -14,15 +14,13 @@ def percent(p: float) -> str:
 
     One decimal; two once it would round up to 100.0% (at 0.9995), so a near-certainty is never
     shown as certain; above 99.995% only “> 99.99%”: digits past that tell a lecture nothing.
-    Below 0.05% it is “< 0.1%”, and “—” for what is not a number.
+    “—” for what is not a number. (No “<” for tiny values: the text often goes into rich text.)
     """
     p = float(p)
     if not math.isfinite(p):
         return "—"
     if p >= 0.99995:
         return "> 99.99%"
-    if 0 < p < 0.0005:
-        return "< 0.1%"  # not a "0.0%" that reads as impossible
     return f"{p:.2%}" if p >= 0.9995 else f"{p:.1%}"
 
 

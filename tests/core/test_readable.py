@@ -28,9 +28,9 @@ def test_number_keeps_about_two_digits(x, text):
 
 
 def test_tiny_and_broken_probabilities_and_goals():
-    """A tiny probability is not a “0.0%” that reads as impossible; NaN is not a number on screen;
-    a goal reads as it was set (the tab once wrote 99.99 % as “100%”)."""
-    assert [percent(p) for p in (0.0004, 0.0005, 0.012)] == ["< 0.1%", "0.1%", "1.2%"]
+    """NaN is not a number on screen; a goal reads as it was set (the tab once wrote 99.99 % as
+    “100%”); nothing starts with “<”, which rich text would take for a tag."""
+    assert [percent(p) for p in (0.0004, 0.0005, 0.012)] == ["0.0%", "0.1%", "1.2%"]
     assert percent(float("nan")) == "—" and percent(float("inf")) == "—"
     assert [goal_percent(g) for g in (0.99, 0.995, 0.9999, 0.5)] == ["99%", "99.5%", "99.99%", "50%"]
     assert [times(r) for r in (17.04, 3.46, 10.0)] == ["17×", "3.5×", "10×"]
