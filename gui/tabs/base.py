@@ -149,7 +149,10 @@ class LabTab(QWidget):
         return problems
 
     def reset_to_defaults(self) -> None:
-        """The lecture's defaults for every form, and the first page."""
+        """The lecture's defaults for every form, and the first page. A job still running is
+        discarded: its final frame belongs to the settings being replaced and must not land on
+        the new ones (e.g. a half-trained model installed under the next scene)."""
+        self.runner.discard()
         for name, form in self.forms.items():
             form.set_params(form.cls())
             self.params_applied(name, form.cls())

@@ -322,3 +322,17 @@ def test_space_on_the_liar_scene_scores_a_fooling_image_and_stays(window, qtbot)
     assert det.verdict.z >= 10 and re.search(r"\+\d+ std", det.verdict_detail.text())  # whole, not "+158.9"
     # where the tested line meets the word "threshold", the word (on its box) stays on top
     assert det.histogram.threshold_line.zValue() > det.histogram.test_line.zValue()
+
+
+def test_a_scene_opened_mid_training_keeps_its_own_model(window, qtbot):
+    """Training started on one scene and the next scene opened while it ran: the stopped run's
+    last frame must not install its half-trained model under the new scene."""
+    tab = _scene(window, "Denoising")
+    tab.run_button.click()
+    assert tab.runner.kind == "train"
+    qtbot.wait(500)  # a few batches
+    tab = _scene(window, "LIAR!")
+    qtbot.wait(1500)  # the stopped run's final frame would arrive now
+    assert not tab.runner.is_running
+    assert tab.trained is not None and tab.trained.epochs > 0 and tab.trained.unfit == ""
+    assert "stopped" not in tab.model_info.text()

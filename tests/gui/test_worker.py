@@ -124,6 +124,22 @@ def test_a_new_run_never_receives_frames_of_the_old_one(qtbot, make_runner):
     assert runner.shutdown() and runner.pending_threads() == 0
 
 
+def test_a_discarded_job_sends_nothing_more_not_even_its_final_frame(qtbot, make_runner):
+    runner = make_runner()
+    frames, finished, failed = [], [], []
+    runner.frame_ready.connect(frames.append)
+    runner.job_finished.connect(lambda: finished.append(1))
+    runner.job_failed.connect(failed.append)
+    runner.start(counting_job(1000, delay=0.02))
+    qtbot.waitUntil(lambda: bool(frames), timeout=5000)
+    runner.discard()
+    assert not runner.is_running
+    count = len(frames)
+    qtbot.waitUntil(lambda: runner.pending_threads() == 0, timeout=5000)  # the job has really ended
+    qtbot.wait(100)
+    assert len(frames) == count and not finished and not failed
+
+
 def test_shutdown_mid_run_waits_for_the_thread(qtbot, make_runner):
     runner = make_runner()
     runner.start(counting_job(10_000, delay=0.01))

@@ -246,7 +246,6 @@ class EvolutionTab(LabTab):
     def reset_to_defaults(self) -> None:
         """A scene (or Reset) starts afresh: the last run's images and counters belong to other
         settings, often another network, so they leave the screen with the run."""
-        self.runner.discard()
         super().reset_to_defaults()
         self.session.last = None
         self.pacer.reset()
