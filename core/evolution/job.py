@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..jobs import CancelToken, RateMeter
-from ..readable import goal_percent
+from ..readable import goal_percent, percent
 from .blackbox import BlackBox, parse_targets, to_u8
 from .encodings import make_encoding
 from .frames import MAX_SHOWN_CELLS, EvolutionFrame, grid_cols, thumbnail, tile
@@ -162,7 +162,7 @@ def evolution_job(
         best = float(max(archive.fit[b], 0.0))
         return EvolutionFrame(
             step=gen, total=params.generations, done=done,
-            message=(f"generation {gen}: {at_goal} classes at ≥ {goal_percent(goal)}, best {targets[b]} at {best:.2%}, "
+            message=(f"generation {gen}: {at_goal} classes at ≥ {goal_percent(goal)}, best {targets[b]} at {percent(best)}, "
                      f"{box.queries:,} images queried") + (f" ({reason})" if reason else ""),
             generation=gen, queries=box.queries, seconds=time.perf_counter() - t_start,
             images_per_second=images_per_second(), engine=box.engine.name, algorithm=params.algorithm,
@@ -184,8 +184,8 @@ def evolution_job(
     def finished(gen: int) -> str:
         if params.stop_at is not None and int((archive.fit >= params.stop_at).sum()) >= goal_count:
             if goal_count == len(targets):
-                return f"every target reached {params.stop_at:.2%}"
-            return f"{goal_count} classes reached {params.stop_at:.2%}"
+                return f"every target reached {goal_percent(params.stop_at)}"
+            return f"{goal_count} classes reached {goal_percent(params.stop_at)}"
         if params.max_queries is not None and box.queries >= params.max_queries:
             return f"query budget of {params.max_queries:,} images spent"
         if gen >= params.generations:

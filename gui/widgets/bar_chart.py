@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pyqtgraph as pg
 
@@ -36,8 +36,9 @@ class BarChart(pg.PlotWidget):
             t.setFont(font)
 
     def set_bars(self, names: Sequence[str], values: Sequence[float], highlight: int | None = None,
-                 highlight_color: str = style.TARGET_COLOR) -> None:
-        """``highlight`` is the row to draw in the highlight colour (e.g. the target class)."""
+                 highlight_color: str = style.TARGET_COLOR, label: Callable[[float], str] = percent) -> None:
+        """``highlight`` is the row to draw in the highlight colour (e.g. the target class);
+        ``label`` writes each bar's value (a probability by default)."""
         n = len(values)
         brushes = [pg.mkBrush(highlight_color if i == highlight else style.BAR_COLOR) for i in range(n)]
         self._bars.setOpts(x0=[0] * n, y=list(range(n)), width=list(values), height=0.7, brushes=brushes)
@@ -52,8 +53,8 @@ class BarChart(pg.PlotWidget):
         for i, t in enumerate(self._texts):
             if i < n:
                 v = float(values[i])
-                t.setText(percent(v))
-                inside = v > 0.8
+                t.setText(label(v))
+                inside = v > 0.65  # from here on a label outside would run past the plot's edge
                 t.setAnchor((1, 0.5) if inside else (0, 0.5))
                 t.setPos(v - 0.01 if inside else v + 0.025, i)
                 t.setVisible(True)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core import evolution
+from core import readable
 from core.readable import goal_percent, percent
 
 from ...widgets import BarChart, CurvePlot, ImagePanel, style
@@ -174,7 +175,7 @@ class EvolutionViews(QWidget):
             f"class{'es' if f.at_goal != 1 else ''} at ≥ {goal_text}")
         self.set_text(self.headline,
             f"<b>{f.queries:,}</b> images queried — the paper used 2,000,000 "
-            f"(this is {percent(share)} of that)" if f.algorithm == "map-elites" else
+            f"(this is {readable.share(share)} of that)" if f.algorithm == "map-elites" else
             f"<b>{f.queries:,}</b> images queried, generation <b>{f.generation:,}</b>")
         # One line on a projector: the best image has its own title, the stop reason the status bar.
         self.set_text(self.readout,

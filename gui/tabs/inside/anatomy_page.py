@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from core import featuremaps
 from core.errors import UserError
-from core.readable import number
+from core.readable import number, percent, share
 
 from ...widgets import BarChart, ImagePanel
 from ...widgets.mosaic import MosaicView
@@ -180,7 +180,8 @@ class AnatomyPage(Page):
             names = [self._labels[c] if f.probabilities else f"unit {c}" for c in f.channels[:8]]
             values = list(f.means[:8])
             top = 1.0 if f.probabilities else max(max(values, default=0.0), 1e-6)
-            self.units_view.set_bars(names, [max(v, 0.0) / top for v in values])
+            self.units_view.set_bars(names, [max(v, 0.0) / top for v in values],
+                                     label=percent if f.probabilities else share)
             if f.probabilities:
                 self.units_view.set_title("Class probabilities (top 8)", "probability")
             else:
