@@ -10,9 +10,11 @@ import torch
 
 from ..jobs import CancelToken, RateMeter
 from ..readable import goal_percent, percent
+from . import overlay
 from .blackbox import BlackBox, parse_targets, to_u8
 from .encodings import make_encoding
 from .frames import MAX_SHOWN_CELLS, EvolutionFrame, grid_cols, thumbnail, tile
+from .overlay import Overlaid
 from .params import EvolutionParams
 from .render import CppnRenderer
 from .search import Archive, GeneticAlgorithm, MapElites
@@ -120,6 +122,24 @@ def evolution_job(
 
     renderer = batch_renderer(enc, box)
 
+    def render_batch(genomes: list) -> torch.Tensor:
+        """N×C×H×W float32 on the 8-bit grid: patterns on the device with a batch renderer, else on
+        the CPU (numpy renders one genome at a time); overlaid children all at once."""
+
+        def patterns(gs: list) -> torch.Tensor:
+            return renderer(gs) if renderer is not None else torch.from_numpy(np.stack([enc.render(g) for g in gs]))
+
+        over = [i for i, g in enumerate(genomes) if isinstance(g, Overlaid)]
+        if not over:
+            return patterns(genomes)
+        device = renderer.device if renderer is not None else torch.device("cpu")
+        out = torch.empty((len(genomes), box.channels, *box.input_size), dtype=torch.float32, device=device)
+        out[over] = overlay.render([genomes[i] for i in over], device)
+        rest = [i for i, g in enumerate(genomes) if not isinstance(g, Overlaid)]
+        if rest:
+            out[rest] = patterns([genomes[i] for i in rest])
+        return out
+
     def evaluate(genomes: list) -> tuple[list, np.ndarray, np.ndarray]:
         """Render and query in batches, checking Stop between them; returns what was queried (the
         images as float32, or as uint8 when rendered on the device: a quarter of the copy back)."""
@@ -129,13 +149,13 @@ def evolution_job(
             if i and cancel.cancelled:
                 break
             if renderer is not None:
-                batch = renderer(genomes[i : i + step])
+                batch = render_batch(genomes[i : i + step])
                 # Copied back as N×H×W×C, the layout a PNG and the mosaic want.
                 u8 = (batch * 255.0).round().to(torch.uint8).permute(0, 2, 3, 1).contiguous()
                 probs.append(box(batch))
                 imgs.append(u8.cpu().numpy())
                 continue
-            chunk = np.stack([enc.render(g) for g in genomes[i : i + step]])
+            chunk = render_batch(genomes[i : i + step]).numpy()
             imgs.append(chunk)
             probs.append(box(chunk))
         if not imgs:
@@ -170,7 +190,8 @@ def evolution_job(
             population_mosaic=pop_mosaic, population_cols=pop_cols, population_images=tuple(u8),
             population_top5=top5, population_top5_probs=top5p,
             population_fitness=np.asarray(fitness[shown], dtype=np.float64),
-            population_notes=tuple(enc.complexity(genomes[i]) for i in shown),
+            population_notes=tuple(overlay.describe(enc.complexity(overlay.plain(genomes[i])), genomes[i])
+                                   for i in shown),
             targets=targets, cell_mosaic=cells.mosaic, cell_cols=cells.cols, cell_shown=cells.shown,
             cell_sorted=cells.sorted, cell_images=tuple(archive.image), cell_probs=np.maximum(archive.fit, 0.0),
             cell_top5=archive.top5.copy(), cell_top5_probs=archive.top5_probs.copy(),

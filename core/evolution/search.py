@@ -16,6 +16,13 @@
   for the next one, until other children lift it. Every child, focused or not, is still offered
   to every class.
 
+The last mile (``overlay``, on by default): mutation takes a class to about 95 % and then mostly
+falls back, so from :data:`OVERLAY_FROM` on a focused class is climbed instead with a soft colour
+overlay, moved by a natural evolution strategy (:mod:`.overlay`); the GA climbs its best image so
+from :data:`GA_OVERLAY_FROM` on, with :data:`GA_CLIMB_SHARE` of each generation. Breeding always
+starts from an elite's own genome (:func:`.overlay.plain`): children inherit the pattern, not its
+overlay.
+
 A strategy proposes children (:meth:`ask`) and hears how they did (:meth:`tell`); it never sees the
 network, only the probabilities the black box returned.
 """
@@ -27,10 +34,12 @@ from typing import Sequence
 import numpy as np
 
 from .blackbox import to_u8
+from .overlay import FieldClimb, plain
 
-#: Focused search: how many classes are climbed at once, and the step size's start and limits
-#: (CPPN weights lie in ±20).
-FOCUS_WIDTH = 4
+#: Focused search: how many classes are climbed at once (2: each gets 20 of a generation of 50, an
+#: overlay step of 9 mirrored pairs; 4 classes reached 99 % less often, docs/benchmarks.md), and
+#: the step size's start and limits (CPPN weights lie in ±20).
+FOCUS_WIDTH = 2
 #: A focused class that gained less than STALL_GAIN nats of log-odds over its last STALL_WINDOW
 #: focused children steps aside (tiny gains must not keep a stuck class in focus for ever); it is
 #: climbed again only once other children have lifted it by REVIVE_GAIN nats above where it stalled.
@@ -52,6 +61,14 @@ ES_RESTART = 30
 #: image of any class (every child is offered to every class, as in the paper, but only the
 #: targets are shown): a class's way to 99 % often passes through another class's image.
 STONE_SHARE = 0.5
+#: The overlay climb takes over a focused class from this probability on; below it the class is
+#: climbed by mutation, whose children (offered to every class) often lift other classes too.
+OVERLAY_FROM = 0.95
+#: The genetic algorithm climbs its best image with the overlay from GA_OVERLAY_FROM on (one target:
+#: no other class for mutation's side effects to lift, so the overlay takes over earlier), with
+#: GA_CLIMB_SHARE of each generation.
+GA_OVERLAY_FROM = 0.9
+GA_CLIMB_SHARE = 0.5
 #: A focused child is often a full mutation (the graph may change) rather than a weight step:
 #: climbs with weight steps alone stall well below 99 %.
 FOCUS_STRUCTURAL = 0.5
@@ -119,6 +136,8 @@ class GeneticAlgorithm:
         self.fit = np.zeros(0)
         self.images = np.zeros(0)
         self.probs = np.zeros(0)
+        self.climb: FieldClimb | None = None  # the overlay climb on the best image, once it is high
+        self._climbed = 0
 
     def first(self, rng: np.random.Generator, n: int) -> list:
         return self.enc.random(rng, n)
@@ -133,19 +152,30 @@ class GeneticAlgorithm:
 
     def ask(self, rng: np.random.Generator, n: int, archive: Archive) -> list:
         children = []
-        for _ in range(n):
+        if self.p.overlay and self.fit[0] >= GA_OVERLAY_FROM:
+            pairs = FieldClimb.pairs_for(int(round(n * GA_CLIMB_SHARE)))
+            if pairs:
+                if self.climb is None or not self.climb.follows(self.pop[0]):
+                    self.climb = FieldClimb(self.pop[0], to_u8(self.images[0]))
+                children = self.climb.ask(rng, pairs)
+        self._climbed = len(children)
+        for _ in range(n - len(children)):
             a = self._select(rng)
-            child = self.pop[a]
+            child = plain(self.pop[a])
             if rng.random() < self.p.crossover_rate:
                 b = self._select(rng)
                 first, second = (a, b) if self.fit[a] >= self.fit[b] else (b, a)
-                child = self.enc.crossover(self.pop[first], self.pop[second], rng)
+                child = self.enc.crossover(plain(self.pop[first]), plain(self.pop[second]), rng)
             children.append(self.enc.mutate(child, rng))
         return children
 
     def tell(self, children: list, images: np.ndarray, probs: np.ndarray, archive: Archive,
              improved: np.ndarray, initial: bool = False) -> None:
         target = int(archive.targets[0])
+        if self._climbed and self.climb is not None:
+            k = min(self._climbed, len(children))
+            self.climb.tell(log_odds(probs[:k, target]))
+        self._climbed = 0
         if initial or not len(self.pop):
             pop, imgs, prb = children, images, probs
         else:
@@ -227,6 +257,7 @@ class MapElites:
         self.stalled_at = np.full(k, np.nan)  # log-odds at which a class stepped aside (NaN: it did not)
         self._origins: list[int] = []
         self.es: dict[int, _Strategy] = {}  # focused classes' evolution strategies (CPPN)
+        self.climbs: dict[int, FieldClimb] = {}  # focused classes' overlay climbs
         self._es_version: dict[int, int] = {}
         self._before = np.zeros(0)
         self.children: list = []
@@ -255,10 +286,22 @@ class MapElites:
         focus = self.focus_cells(archive) if self.p.focus > 0 else np.zeros(0, np.int64)
         n_focus = int(round(n * self.p.focus)) if len(focus) else 0
         children, origins = [], []
-        for i in range(n):
+        if self.p.overlay and n_focus:
+            # A focused class above OVERLAY_FROM takes one step of its overlay's climb: its share
+            # of the focused children, as mirrored pairs around the field. Lower classes are
+            # climbed by mutation, whose children often suit other classes too.
+            share = n_focus // len(focus)
+            high = [int(c) for c in focus if archive.fit[c] >= OVERLAY_FROM] if FieldClimb.pairs_for(share) else []
+            for c in high:
+                kids = self._climb(c, archive).ask(rng, FieldClimb.pairs_for(share))
+                children += kids
+                origins += [c] * len(kids)
+            focus = np.asarray([c for c in focus if int(c) not in high], np.int64)
+            n_focus = share * len(focus)
+        for i in range(n - len(children)):
             if i < n_focus:
                 c = int(focus[i % len(focus)])
-                parent = archive.genome[c]
+                parent = plain(archive.genome[c])
                 if self.p.climb == "es" and hasattr(self.enc, "with_weights"):
                     child = self._strategy(c, archive).sample(self.enc, rng)
                 elif rng.random() < FOCUS_STRUCTURAL:
@@ -272,16 +315,25 @@ class MapElites:
                     pool = self.stones  # a parent from any class: the paper's stepping stones
                 pf = pool.filled()
                 a = int(pf[int(rng.integers(len(pf)))])
-                child = pool.genome[a]
+                child = plain(pool.genome[a])
                 if rng.random() < self.p.crossover_rate and len(pf) > 1:
                     b = int(pf[int(rng.integers(len(pf)))])
-                    child = self.enc.crossover(pool.genome[a], pool.genome[b], rng)
+                    child = self.enc.crossover(child, plain(pool.genome[b]), rng)
                 child = self.enc.mutate(child, rng)
                 origins.append(-1)
             children.append(child)
         self._origins = origins
         self._before = archive.fit.copy()
         return children
+
+    def _climb(self, c: int, archive: Archive) -> FieldClimb:
+        """Cell ``c``'s overlay climb; started afresh from the elite when a child from elsewhere
+        took the cell (one of its own children doing so only confirms the climb)."""
+        climb = self.climbs.get(c)
+        elite = archive.genome[c]
+        if climb is None or not climb.follows(elite):
+            climb = self.climbs[c] = FieldClimb(elite, archive.image[c])
+        return climb
 
     def _strategy(self, c: int, archive: Archive) -> _Strategy:
         """Cell ``c``'s ES; started afresh from the elite when the elite came from elsewhere."""
@@ -300,6 +352,11 @@ class MapElites:
         if initial:
             return
         origins = np.asarray(self._origins[: len(children)], np.int64)
+        for c in np.unique(origins[origins >= 0]):
+            climb = self.climbs.get(c)
+            if climb is not None and climb.pending:
+                rows = np.flatnonzero(origins == c)
+                climb.tell(log_odds(probs[rows, archive.targets[c]]))
         for c in np.unique(origins[origins >= 0]):
             if c in self.es and self.es[c].z:
                 rows = np.flatnonzero(origins == c)

@@ -10,6 +10,7 @@ import torch
 from core import evolution as ev
 from core import models, runtime
 from core.evolution import job as job_module
+from core.evolution import overlay
 from core.evolution.encodings import Cppn, make_encoding
 from core.evolution import render as render_module
 from core.evolution.render import CppnRenderer
@@ -89,9 +90,18 @@ def test_a_job_rendering_on_the_device_runs_the_same_search(monkeypatch):
             rendered.append(len(genomes))
             return super().__call__(genomes, size)
 
+    overlaid = []
+    render_overlays = overlay.render
+
+    def spy_overlays(genomes, device="cpu"):
+        overlaid.append(len(genomes))
+        return render_overlays(genomes, device)
+
     monkeypatch.setattr(job_module, "batch_renderer", lambda enc, box: Spy(enc, box.device))
+    monkeypatch.setattr(overlay, "render", spy_overlays)
     batched = list(ev.evolution_job(mnist, None, params))[-1]
-    assert batched.queries == plain.queries == sum(rendered) == 1200
+    # The patterns by the batched renderer, the last mile's overlaid children beside them.
+    assert batched.queries == plain.queries == sum(rendered) + sum(overlaid) == 1200 and sum(overlaid) > 0
     # Renders may differ by one grey level in rare pixels; the run may then part ways a little.
     assert np.abs(batched.cell_probs - plain.cell_probs).max() < 0.05
     assert int((batched.cell_probs >= 0.99).sum()) >= 5

@@ -1,0 +1,138 @@
+"""The focused search's last mile: a coarse colour overlay, climbed by a natural evolution strategy.
+
+Mutating a pattern network finds images that a class likes, but from about 90 % on its steps
+mostly fall back: a changed weight moves every stripe of the pattern at once. The overlay moves
+the image smoothly instead. It is a C × 8 × 8 field of log-odds, upsampled bilinearly to the
+image and added to the elite's pixels in log-odds space::
+
+    image = sigmoid(logit(elite) + upsample(field))        (then rounded to the 8-bit grid)
+
+so a pixel never leaves [0, 1] and a zero field leaves the elite as it was (its pixels held
+within 2 % of black and white, where the log-odds stay finite).
+
+A :class:`FieldClimb` climbs one class with antithetic sampling (a natural evolution strategy,
+as black-box attacks estimate a gradient they cannot compute): each step queries the field
+itself and ``PAIRS`` mirrored pairs ``field ± SIGMA·u``, for random directions ``u``, in one
+batch. The difference of the class's log-odds across a pair says how far along ``u`` the class
+gets better; the sum of those differences times their directions is the estimate, and the field
+moves ``STEP`` along it (measured per entry). The climb only reads the probabilities the black box
+returned, and every image it asks for is queried and counted like any other child.
+
+The field is coarse on purpose: its 192 numbers (RGB) are few enough for five pairs to point the
+way, and a change at 8 × 8 is a soft blur of colour that no single pixel carries (at 16 × 16 and
+32 × 32 fewer classes reached 99 % for the same queries; docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+#: The overlay's resolution, the mirrored pairs per step, the sampling radius and the step length,
+#: in log-odds per field entry.
+FIELD = 8
+PAIRS = 5
+SIGMA = 0.3
+STEP = 0.2
+#: The elite's pixels are held within this margin of 0 and 1, where log-odds are finite.
+MARGIN = 0.02
+
+#: Each grey level's log-odds, held within MARGIN: a table, so a child costs no logarithms.
+_LEVELS = np.clip(np.arange(256) / 255.0, MARGIN, 1.0 - MARGIN)
+_LOGIT = torch.from_numpy(np.log(_LEVELS / (1.0 - _LEVELS)).astype(np.float32))
+
+
+@dataclass(frozen=True, eq=False)
+class Overlaid:
+    """A genome with an overlay: ``base`` is the encoding's own genome, ``image`` what it renders
+    to (uint8, C × H × W, shared by every child of one climb) and ``field`` the overlay
+    (float32, C × FIELD × FIELD, log-odds)."""
+
+    base: object
+    image: np.ndarray
+    field: np.ndarray
+
+
+def plain(genome):
+    """The encoding's own genome: mutation and crossover breed the pattern, not its overlay."""
+    return genome.base if isinstance(genome, Overlaid) else genome
+
+
+def render(genomes: list[Overlaid], device: torch.device | str = "cpu") -> torch.Tensor:
+    """N × C × H × W float32 on ``device``, on the 8-bit grid (what a PNG would hold)."""
+    device = torch.device(device)
+    base = torch.from_numpy(np.stack([g.image for g in genomes])).to(device)
+    field = torch.from_numpy(np.stack([g.field for g in genomes])).to(device)
+    z = _LOGIT.to(device)[base.long()]
+    z += F.interpolate(field, size=tuple(base.shape[2:]), mode="bilinear", align_corners=False)
+    return torch.sigmoid_(z).mul_(255.0).round_().div_(255.0)
+
+
+def describe(note: str, genome) -> str:
+    """The genome's size in words, with its overlay when it has one."""
+    return f"{note} + {FIELD}×{FIELD} overlay" if isinstance(genome, Overlaid) else note
+
+
+class FieldClimb:
+    """One class's climb: an overlay on one elite, moved by antithetic sampling.
+
+    ``genome`` is the elite and ``image`` its uint8 image as the archive keeps it (H × W × 3, or
+    H × W for grey); an elite that already carries an overlay is climbed on from its field.
+    """
+
+    def __init__(self, genome, image: np.ndarray) -> None:
+        if isinstance(genome, Overlaid):
+            base, image, field = genome.base, genome.image, genome.field.copy()
+        else:
+            image = np.asarray(image, np.uint8)
+            image = image[None] if image.ndim == 2 else image.transpose(2, 0, 1)
+            base, image = genome, np.ascontiguousarray(image)
+            field = np.zeros((image.shape[0], FIELD, FIELD), np.float32)
+        self.origin = genome
+        self.base, self.image, self.field = base, image, field
+        self._u: np.ndarray | None = None
+        self.steps = 0
+
+    @staticmethod
+    def batch(pairs: int = PAIRS) -> int:
+        """Children one step asks for: the field and its mirrored pairs."""
+        return 2 * pairs + 1
+
+    @staticmethod
+    def pairs_for(children: int) -> int:
+        """The most pairs that ``children`` images hold (0: too few for a step)."""
+        return max(0, (children - 1) // 2)
+
+    def follows(self, elite) -> bool:
+        """True while ``elite`` is where the climb started or one of its own children (they share
+        its image): a cell taken by a child from elsewhere is climbed afresh from that child."""
+        return elite is self.origin or (isinstance(elite, Overlaid) and elite.image is self.image)
+
+    @property
+    def pending(self) -> bool:
+        """True between :meth:`ask` and :meth:`tell`."""
+        return self._u is not None
+
+    def ask(self, rng: np.random.Generator, pairs: int = PAIRS) -> list[Overlaid]:
+        u = rng.standard_normal((max(1, pairs), *self.field.shape)).astype(np.float32)
+        self._u = u
+        fields = [self.field] + [self.field + SIGMA * d for d in u] + [self.field - SIGMA * d for d in u]
+        return [Overlaid(self.base, self.image, f) for f in fields]
+
+    def tell(self, scores: np.ndarray) -> None:
+        """``scores``: the class's log-odds for the children of the last :meth:`ask`, in order
+        (fewer when a Stop cut the batch short: the step is then skipped)."""
+        u, self._u = self._u, None
+        scores = np.asarray(scores, np.float64)
+        if u is None or len(scores) != 2 * len(u) + 1 or not np.isfinite(scores).all():
+            return
+        k = len(u)
+        diff = scores[1 : k + 1] - scores[k + 1 :]
+        g = np.tensordot(diff.astype(np.float32), u, axes=1)
+        rms = float(np.sqrt(np.mean(g * g)))
+        if rms > 0:
+            self.field = self.field + np.float32(STEP / rms) * g
+        self.steps += 1
