@@ -34,7 +34,7 @@ DEFAULT_TARGETS = {"mnist": {"ga": "3", "map-elites": "all"},
                    "imagenet": {"ga": "jellyfish", "map-elites": "all"}}
 SIDE_WIDTH = 400  # the settings column on screens up to full HD; grows with 4K presentation text
 GENOME_FIELDS = ("encoding", "mutation_rate", "mutation", "crossover_rate", "multiscale")
-SEARCH_FIELDS = ("population", "focus", "climb", "elite", "selection", "tournament", "truncation", "stop_at",
+SEARCH_FIELDS = ("population", "focus", "climb", "overlay", "elite", "selection", "tournament", "truncation", "stop_at",
                  "goal_classes", "max_queries", "generations", "seed")
 
 
@@ -136,9 +136,9 @@ class EvolutionTab(LabTab):
         left_widget.setObjectName("side_panel")  # folds into a drawer where room is short (gui/drawer.py)
 
         self.views = EvolutionViews(self.make_caption(
-            "The network is a <b>black box</b>: we only ask it what it sees. Start from random "
-            "images, keep the ones it finds most convincing, mutate them, repeat. Images that look "
-            "like nothing to us end up labelled with near-certainty."))
+            "The network is a <b>black box</b>: we only ask what it sees. Keep the images it finds "
+            "most convincing, mutate them, repeat; near 99 %, nudge a soft colour overlay. Images "
+            "that look like nothing to us end up labelled with near-certainty."))
         self.views.population_clicked.connect(self._inspect_population)
         self.views.cell_clicked.connect(self._inspect_cell)
         # the views' widgets, by the names the rest of the window (and the tests) use
