@@ -80,17 +80,18 @@ class FieldClimb:
     """One class's climb: an overlay on one elite, moved by antithetic sampling.
 
     ``genome`` is the elite and ``image`` its uint8 image as the archive keeps it (H × W × 3, or
-    H × W for grey); an elite that already carries an overlay is climbed on from its field.
+    H × W for grey); an elite that already carries an overlay is climbed on from its field. A fresh
+    field is ``size`` × ``size`` (the search uses :data:`FIELD`; the benchmark compares others).
     """
 
-    def __init__(self, genome, image: np.ndarray) -> None:
+    def __init__(self, genome, image: np.ndarray, size: int = FIELD) -> None:
         if isinstance(genome, Overlaid):
             base, image, field = genome.base, genome.image, genome.field.copy()
         else:
             image = np.asarray(image, np.uint8)
             image = image[None] if image.ndim == 2 else image.transpose(2, 0, 1)
             base, image = genome, np.ascontiguousarray(image)
-            field = np.zeros((image.shape[0], FIELD, FIELD), np.float32)
+            field = np.zeros((image.shape[0], size, size), np.float32)
         self.origin = genome
         self.base, self.image, self.field = base, image, field
         self._u: np.ndarray | None = None

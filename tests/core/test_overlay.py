@@ -47,6 +47,17 @@ def _score(images: np.ndarray, pattern: np.ndarray) -> np.ndarray:
     return ((images - 0.5) * pattern).sum(axis=(1, 2, 3)) / 200.0
 
 
+def test_a_climb_can_start_a_field_of_another_size_and_it_still_draws_on_the_whole_image():
+    img = np.full((48, 48, 3), 128, np.uint8)
+    climb = FieldClimb(None, img, size=16)
+    kids = climb.ask(np.random.default_rng(0), 2)
+    assert climb.field.shape == (3, 16, 16) and all(k.field.shape == (3, 16, 16) for k in kids)
+    out = overlay.render(kids).numpy()
+    assert out.shape == (5, 3, 48, 48)
+    assert np.array_equal(out[0], overlay.render([_overlaid(img, np.zeros((3, 16, 16)))])[0].numpy())
+    assert np.abs(out[1] - out[0]).max() > 1 / 255  # a sampled field changes the image
+
+
 def test_the_climb_ascends_a_score_that_it_can_only_query():
     rng = np.random.default_rng(1)
     pattern = F.interpolate(torch.randn(1, 3, 4, 4, generator=torch.Generator().manual_seed(0)), size=(48, 48),
