@@ -95,9 +95,9 @@ def test_a_model_that_only_draws_the_average_digit_cannot_judge(digits):
     """Training starts at the average digit, so a model that learned nothing scores that digit's
     loss (≈ 0.266 BCE), not the 0.69 of grey: it must still count as unable to judge, while the
     weakest shipped model (2 numbers, one layer each way) can."""
-    x = torch.as_tensor(digits.x_val, dtype=torch.float32).reshape(len(digits.x_val), -1)
+    x = torch.tensor(digits.x_val, dtype=torch.float32).reshape(len(digits.x_val), -1)
     x = x / 255 if x.max() > 1 else x
-    mean = torch.as_tensor(digits.x_train, dtype=torch.float32).reshape(len(digits.x_train), -1).mean(0)
+    mean = torch.tensor(digits.x_train, dtype=torch.float32).reshape(len(digits.x_train), -1).mean(0)
     mean = (mean / 255 if mean.max() > 1 else mean).clamp(1e-3, 1 - 1e-3)
     bce = float(-(x * mean.log() + (1 - x) * (1 - mean).log()).mean())
     assert 0.25 < bce < 0.28
