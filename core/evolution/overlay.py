@@ -19,8 +19,9 @@ moves ``STEP`` along it (measured per entry). The climb only reads the probabili
 returned, and every image it asks for is queried and counted like any other child.
 
 The field is coarse on purpose: its 192 numbers (RGB) are few enough for five pairs to point the
-way, and a change at 8 × 8 is a soft blur of colour that no single pixel carries (at 16 × 16 and
-32 × 32 fewer classes reached 99 % for the same queries; docs/benchmarks.md).
+way, and a change at 8 × 8 is a soft blur of colour that no single pixel carries (on the same
+elites, 16 × 16 and 32 × 32 took more images and brought fewer to 99 %, 4 × 4 took more images;
+``bench/evolution.py --only field``).
 """
 
 from __future__ import annotations
