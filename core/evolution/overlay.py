@@ -1,27 +1,33 @@
-"""The focused search's last mile: a coarse colour overlay, climbed by a natural evolution strategy.
+"""The focused search's climb: a coarse colour overlay on an elite, moved by what the black box says.
 
-Mutating a pattern network finds images that a class likes, but from about 90 % on its steps
-mostly fall back: a changed weight moves every stripe of the pattern at once. The overlay moves
-the image smoothly instead. It is a C × 8 × 8 field of log-odds, upsampled bilinearly to the
-image and added to the elite's pixels in log-odds space::
+Mutating a pattern network finds images that a class likes, but it climbs slowly and from about
+90 % on its steps mostly fall back: a changed weight moves every stripe of the pattern at once.
+The overlay moves the image in blobs instead. It is a C × 8 × 8 field of log-odds, upsampled
+bilinearly to the image and added to the elite's pixels in log-odds space::
 
     image = sigmoid(logit(elite) + upsample(field))        (then rounded to the 8-bit grid)
 
 so a pixel never leaves [0, 1] and a zero field leaves the elite as it was (its pixels held
 within 2 % of black and white, where the log-odds stay finite).
 
-A :class:`FieldClimb` climbs one class with antithetic sampling (a natural evolution strategy,
-as black-box attacks estimate a gradient they cannot compute): each step queries the field
-itself and ``PAIRS`` mirrored pairs ``field ± SIGMA·u``, for random directions ``u``, in one
-batch. The difference of the class's log-odds across a pair says how far along ``u`` the class
-gets better; the sum of those differences times their directions is the estimate, and the field
-moves ``STEP`` along it (measured per entry). The climb only reads the probabilities the black box
-returned, and every image it asks for is queried and counted like any other child.
+A :class:`FieldSearch` takes a class up from a few per cent (or less): a coordinate search that
+moves one entry of the field at a time by ±``JUMP`` log-odds, a blob of nearly full colour, and
+keeps every move that the class liked. Each step asks for the field and ``PAIRS`` entries moved
+both ways, in one batch.
 
-The field is coarse on purpose: its 192 numbers (RGB) are few enough for five pairs to point the
-way, and a change at 8 × 8 is a soft blur of colour that no single pixel carries (on the same
-elites, 16 × 16 and 32 × 32 took more images and brought fewer to 99 %, 4 × 4 took more images;
-``bench/evolution.py --only field``).
+Near the top those moves overshoot, and a :class:`FieldClimb` takes over with antithetic
+sampling (a natural evolution strategy, as black-box attacks estimate a gradient they cannot
+compute): each step queries the field itself and ``PAIRS`` mirrored pairs ``field ± SIGMA·u``, for
+random directions ``u``, in one batch. The difference of the class's log-odds across a pair says
+how far along ``u`` the class gets better; the sum of those differences times their directions is
+the estimate, and the field moves ``STEP`` along it (measured per entry). Both climbs only read the
+probabilities the black box returned, and every image they ask for is queried and counted like any
+other child.
+
+The field is coarse on purpose: its 192 numbers (RGB) are few enough for a few queries to point
+the way, and a change at 8 × 8 is a blob of colour that no single pixel carries (``bench/evolution.py
+--only climb field`` compares other sizes: finer fields climbed fewer classes, from below and in
+the last mile).
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ FIELD = 8
 PAIRS = 5
 SIGMA = 0.3
 STEP = 0.2
+#: The coordinate search's move per field entry, in log-odds (:class:`FieldSearch`).
+JUMP = 6.0
+#: A gradient-estimate climb that stalls halves its step, down to this share of the first.
+SHRINK_FLOOR = 0.25
 #: The elite's pixels are held within this margin of 0 and 1, where log-odds are finite.
 MARGIN = 0.02
 
@@ -77,8 +87,9 @@ def describe(note: str, genome) -> str:
     return f"{note} + {FIELD}×{FIELD} overlay" if isinstance(genome, Overlaid) else note
 
 
-class FieldClimb:
-    """One class's climb: an overlay on one elite, moved by antithetic sampling.
+class _FieldWalk:
+    """What the two climbs share: an overlay on one elite, asked for in batches and told how the
+    batch did.
 
     ``genome`` is the elite and ``image`` its uint8 image as the archive keeps it (H × W × 3, or
     H × W for grey); an elite that already carries an overlay is climbed on from its field. A fresh
@@ -95,8 +106,13 @@ class FieldClimb:
             field = np.zeros((image.shape[0], size, size), np.float32)
         self.origin = genome
         self.base, self.image, self.field = base, image, field
-        self._u: np.ndarray | None = None
+        self._pending: np.ndarray | None = None
         self.steps = 0
+        self.move = 0.0  # how far one step moves an entry (set by each climb)
+
+    def shrink(self) -> bool:
+        """Shorten the move after a stall; False when the climb has no shorter move to try."""
+        return False
 
     @staticmethod
     def batch(pairs: int = PAIRS) -> int:
@@ -116,25 +132,102 @@ class FieldClimb:
     @property
     def pending(self) -> bool:
         """True between :meth:`ask` and :meth:`tell`."""
-        return self._u is not None
+        return self._pending is not None
+
+    def _children(self, fields) -> list[Overlaid]:
+        return [Overlaid(self.base, self.image, f) for f in fields]
+
+    def _told(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The last ask's pending state and the scores, or None when the step must be skipped
+        (fewer scores than children, when a Stop cut the batch short, or a score not finite)."""
+        pending, self._pending = self._pending, None
+        scores = np.asarray(scores, np.float64)
+        if pending is None or len(scores) != 2 * len(pending) + 1 or not np.isfinite(scores).all():
+            return None
+        self.steps += 1
+        return pending, scores
+
+
+class FieldClimb(_FieldWalk):
+    """One class's last mile: the overlay moved by antithetic sampling (a natural evolution
+    strategy), :data:`STEP` per entry along the estimated gradient of the log-odds."""
+
+    def __init__(self, genome, image: np.ndarray, size: int = FIELD) -> None:
+        super().__init__(genome, image, size)
+        self.move = STEP
+
+    def shrink(self) -> bool:
+        """Halve the step (near the top a long one overshoots); False once it is at
+        :data:`SHRINK_FLOOR` of the first."""
+        if self.move <= SHRINK_FLOOR * STEP * 1.0001:
+            return False
+        self.move *= 0.5
+        return True
 
     def ask(self, rng: np.random.Generator, pairs: int = PAIRS) -> list[Overlaid]:
         u = rng.standard_normal((max(1, pairs), *self.field.shape)).astype(np.float32)
-        self._u = u
-        fields = [self.field] + [self.field + SIGMA * d for d in u] + [self.field - SIGMA * d for d in u]
-        return [Overlaid(self.base, self.image, f) for f in fields]
+        self._pending = u
+        return self._children([self.field] + [self.field + SIGMA * d for d in u] + [self.field - SIGMA * d for d in u])
 
     def tell(self, scores: np.ndarray) -> None:
         """``scores``: the class's log-odds for the children of the last :meth:`ask`, in order
         (fewer when a Stop cut the batch short: the step is then skipped)."""
-        u, self._u = self._u, None
-        scores = np.asarray(scores, np.float64)
-        if u is None or len(scores) != 2 * len(u) + 1 or not np.isfinite(scores).all():
+        told = self._told(scores)
+        if told is None:
             return
+        u, scores = told
         k = len(u)
         diff = scores[1 : k + 1] - scores[k + 1 :]
         g = np.tensordot(diff.astype(np.float32), u, axes=1)
         rms = float(np.sqrt(np.mean(g * g)))
         if rms > 0:
-            self.field = self.field + np.float32(STEP / rms) * g
-        self.steps += 1
+            self.field = self.field + np.float32(self.move / rms) * g
+
+
+class FieldSearch(_FieldWalk):
+    """One class's way up from a few per cent: a coordinate search on the overlay, in big steps.
+
+    Each step tries ``pairs`` entries of the field, each moved by +``jump`` and by −``jump``
+    (log-odds: a jump of 5 takes a mid-grey blob to 99 % of full colour), beside the field itself;
+    every entry whose better move beat the field is moved, all of them at once. The entries are
+    visited in a shuffled order, every one before any is tried again. Big moves of one blob at a
+    time climb where a gradient estimate from a few random directions is too faint to follow.
+    """
+
+    def __init__(self, genome, image: np.ndarray, size: int = FIELD, jump: float | None = None) -> None:
+        super().__init__(genome, image, size)
+        self.move = float(JUMP if jump is None else jump)  # kept: a stalled search steps aside
+        self._order = np.zeros(0, np.int64)
+
+    def _entries(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        while len(self._order) < k:
+            self._order = np.concatenate([self._order, rng.permutation(self.field.size)])
+        picked, self._order = self._order[:k], self._order[k:]
+        return picked
+
+    def ask(self, rng: np.random.Generator, pairs: int = PAIRS) -> list[Overlaid]:
+        entries = self._entries(rng, min(max(1, pairs), self.field.size))
+        self._pending = entries
+        fields = [self.field]
+        for sign in (1.0, -1.0):
+            for e in entries:
+                f = self.field.copy()
+                f.flat[e] += np.float32(sign * self.move)
+                fields.append(f)
+        return self._children(fields)
+
+    def tell(self, scores: np.ndarray) -> None:
+        """``scores``: the class's log-odds for the children of the last :meth:`ask`, in order
+        (fewer when a Stop cut the batch short: the step is then skipped)."""
+        told = self._told(scores)
+        if told is None:
+            return
+        entries, scores = told
+        k = len(entries)
+        up, down = scores[1 : k + 1], scores[k + 1 :]
+        better = np.maximum(up, down) > scores[0]
+        if better.any():
+            field = self.field.copy()
+            moves = np.where(up >= down, self.move, -self.move).astype(np.float32)
+            field.flat[entries[better]] += moves[better]
+            self.field = field

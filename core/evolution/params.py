@@ -61,9 +61,9 @@ class EvolutionParams(Params):
                        help="how a focused class is climbed by mutation: a (1+λ) step whose size follows the "
                             "one-fifth success rule, or a (μ/μ_w, λ) evolution strategy on the CPPN weights")
     overlay: bool = param(True, "Overlay climb", applies=lambda p: _ga(p) or p.focus > 0,
-                          help="the last mile to 99 %: above 95 % a class (the GA: its best image) is climbed "
-                               "with a soft 8×8 colour overlay, moved by a natural evolution strategy that "
-                               "reads mirrored pairs of images; off: mutation only")
+                          help="a focused class (the GA: its best image from 90 %) is climbed with an 8×8 "
+                               "colour overlay: blobs of colour kept when the class likes them, then, above "
+                               "95 %, small steps a natural evolution strategy estimates; off: mutation only")
     multiscale: bool = param(False, "Several scales", applies=lambda p: p.encoding == "cppn",
                              help="CPPN inputs at three coordinate ranges on photo-sized models; "
                                   "off (default): one range, like the paper, which fooled more classes")

@@ -137,7 +137,7 @@ class EvolutionTab(LabTab):
 
         self.views = EvolutionViews(self.make_caption(
             "The network is a <b>black box</b>: we only ask what it sees. Keep the images it finds "
-            "most convincing, mutate them, repeat; near 99 %, nudge a soft colour overlay. Images "
+            "most convincing, mutate them, repeat; then paint blobs of colour, keeping those it likes. Images "
             "that look like nothing to us end up labelled with near-certainty."))
         self.views.population_clicked.connect(self._inspect_population)
         self.views.cell_clicked.connect(self._inspect_cell)
