@@ -18,11 +18,14 @@
 
 The overlay (``overlay``, on by default): a changed CPPN weight moves every stripe of the pattern
 at once, so mutation climbs a class slowly and mostly falls back near the top. With the overlay a
-focused class (from :data:`SEARCH_MIN` on) is climbed instead by a soft colour overlay on its elite
-(:mod:`.overlay`): a coordinate search in big moves below :data:`OVERLAY_FROM`, a natural
-evolution strategy above it; the GA climbs its best image so from :data:`GA_OVERLAY_FROM` on, with
-:data:`GA_CLIMB_SHARE` of each generation. Breeding always starts from an elite's own genome
-(:func:`.overlay.plain`): children inherit the pattern, not its overlay.
+focused class is climbed instead by a colour overlay on its elite (:mod:`.overlay`): a coordinate
+search in big moves below :data:`OVERLAY_FROM`, a natural evolution strategy above it. Among a few
+named targets (at most :data:`BREADTH_TARGETS`) every class is climbed so from :data:`SEARCH_MIN`
+on, breadth first; among many, from :data:`MANY_FROM` on, nearest the goal first, and below it by
+mutation, whose children (offered to every class) lift others on the way. The GA climbs its best
+image so from :data:`GA_OVERLAY_FROM` on, with :data:`GA_CLIMB_SHARE` of each generation. Breeding
+always starts from an elite's own genome (:func:`.overlay.plain`): children inherit the pattern,
+not its overlay.
 
 A strategy proposes children (:meth:`ask`) and hears how they did (:meth:`tell`); it never sees the
 network, only the probabilities the black box returned.
@@ -36,10 +39,10 @@ import numpy as np
 
 from .blackbox import to_u8
 from .overlay import FieldClimb, FieldSearch, plain
+from .strategy import SIGMA_MAX, SIGMA_MIN, Strategy
 
 #: Focused search: how many classes are climbed at once (2: each gets 20 of a generation of 50, an
-#: overlay step of 9 mirrored pairs; 4 classes reached 99 % less often, docs/benchmarks.md), and
-#: the step size's start and limits (CPPN weights lie in ±20).
+#: overlay step of 9 entries or mirrored pairs; 4 classes reached 99 % less often, docs/benchmarks.md).
 FOCUS_WIDTH = 2
 #: A focused class that gained less than STALL_GAIN nats of log-odds over its last STALL_WINDOW
 #: focused children steps aside (tiny gains must not keep a stuck class in focus for ever); it is
@@ -50,10 +53,11 @@ REVIVE_GAIN = 0.5
 #: Below this probability a class is not climbed by mutation but explored (small steps from near
 #: zero lead nowhere; the standard mutation, which also changes the graph, goes further).
 FOCUS_MIN = 0.05
-#: With the overlay, a class is climbed from this probability on: the coordinate search's big
-#: moves climb from well under 1 % (EfficientNet-Lite0: African chameleon 0.5 % → 91 % in 450 images).
+#: With the overlay, a few named targets are climbed from this probability on: the coordinate
+#: search's big moves climb from well under 1 % (``bench/evolution.py --only climb``).
 SEARCH_MIN = 0.001
-SIGMA_START, SIGMA_MIN, SIGMA_MAX = 0.5, 0.1, 4.0
+#: The (1+λ) step's first size (its limits are the evolution strategy's, :mod:`.strategy`).
+SIGMA_START = 0.5
 #: The one-fifth rule: a success multiplies the step by GROW, a failure by GROW ** -0.25.
 GROW = 1.5
 #: The evolution strategy's first step size on CPPN weights.
@@ -72,6 +76,8 @@ OVERLAY_FROM = 0.95
 #: breadth first: a class at OVERLAY_FROM waits while a target below it is still climbing. Among all
 #: classes, the ones nearest the goal go first, as that fills the count at the goal fastest.
 BREADTH_TARGETS = 50
+#: Among more targets than that, the overlay climbs a focused class from this probability on.
+MANY_FROM = 0.5
 #: The genetic algorithm climbs its best image with the overlay from GA_OVERLAY_FROM on (one target:
 #: no other class for mutation's side effects to lift, so the overlay takes over earlier), with
 #: GA_CLIMB_SHARE of each generation.
@@ -217,49 +223,6 @@ class GeneticAlgorithm:
         return float(self.fit[0]), float(self.fit.mean())
 
 
-class _Strategy:
-    """A (μ/μ_w, λ)-ES with cumulative step-size adaptation on one CPPN graph's weights."""
-
-    def __init__(self, genome, keys: tuple, mean: np.ndarray, sigma: float, scale: np.ndarray) -> None:
-        self.genome, self.keys, self.mean, self.sigma, self.scale = genome, keys, mean, sigma, scale
-        self.ps = np.zeros_like(mean)
-        self.z: list[np.ndarray] = []
-
-    def sample(self, enc, rng: np.random.Generator):
-        z = rng.standard_normal(len(self.mean))
-        self.z.append(z)
-        return enc.with_weights(self.genome, self.keys, self.mean + self.sigma * self.scale * z)
-
-    def restart_at(self, elite, enc) -> None:
-        """Back to the best image found, with half the step: the strategy wandered off."""
-        if elite.nodes is self.genome.nodes:
-            self.mean = enc.weights(elite)[1]
-        self.sigma = max(SIGMA_MIN, self.sigma * 0.5)
-        self.ps = np.zeros_like(self.mean)
-
-    def update(self, scores: np.ndarray) -> None:
-        """``scores``: the log-probability of the class for each sample since the last update."""
-        z = np.asarray(self.z[: len(scores)])
-        self.z = []
-        lam = len(scores)
-        if lam < 2:
-            return
-        mu = lam // 2
-        w = np.log(mu + 0.5) - np.log(np.arange(1, mu + 1))
-        w /= w.sum()
-        mu_eff = 1.0 / float((w * w).sum())
-        best = np.argsort(-scores, kind="stable")[:mu]
-        step = w @ z[best]
-        n = len(self.mean)
-        c_s = (mu_eff + 2.0) / (n + mu_eff + 5.0)
-        d_s = 1.0 + c_s + 2.0 * max(0.0, np.sqrt((mu_eff - 1.0) / (n + 1.0)) - 1.0)
-        self.mean = self.mean + self.sigma * self.scale * step
-        self.ps = (1 - c_s) * self.ps + np.sqrt(c_s * (2 - c_s) * mu_eff) * step
-        chi = np.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n))
-        self.sigma = float(np.clip(self.sigma * np.exp(c_s / d_s * (np.linalg.norm(self.ps) / chi - 1)),
-                                   SIGMA_MIN, SIGMA_MAX))
-
-
 class MapElites:
     """Many targets; each generation's children are offered to every cell."""
 
@@ -275,7 +238,7 @@ class MapElites:
         self.mark_level = np.full(k, -np.inf)  # … and the class's log-odds then
         self.stalled_at = np.full(k, np.nan)  # log-odds at which a class stepped aside (NaN: it did not)
         self._origins: list[int] = []
-        self.es: dict[int, _Strategy] = {}  # focused classes' evolution strategies (CPPN)
+        self.es: dict[int, Strategy] = {}  # focused classes' evolution strategies (CPPN)
         self.climbs: dict[int, FieldClimb | FieldSearch] = {}  # focused classes' overlay climbs
         self._es_version: dict[int, int] = {}
         self._before = np.zeros(0)
@@ -290,12 +253,18 @@ class MapElites:
     def n_children(self) -> int:
         return self.p.population_size
 
+    def climb_from(self, archive: Archive) -> float:
+        """The probability from which a focused class is climbed with the overlay rather than by
+        mutation: a few named targets from :data:`SEARCH_MIN`; among many, from :data:`MANY_FROM`
+        (mutation's children, offered to every class, lift others on the way)."""
+        return SEARCH_MIN if len(archive) <= BREADTH_TARGETS else MANY_FROM
+
     def focus_cells(self, archive: Archive) -> np.ndarray:
         """The most promising classes below the goal that are still improving, best first."""
         fit = archive.fit
         with np.errstate(invalid="ignore"):
             revived = ~(log_odds(fit) < self.stalled_at + REVIVE_GAIN)  # True where never stalled
-        least = SEARCH_MIN if self.p.overlay else FOCUS_MIN
+        least = min(FOCUS_MIN, self.climb_from(archive)) if self.p.overlay else FOCUS_MIN
         cand = np.flatnonzero((fit >= least) & (fit < self.goal) & revived)
         if not len(cand):
             return cand
@@ -309,16 +278,19 @@ class MapElites:
         focus = self.focus_cells(archive) if self.p.focus > 0 else np.zeros(0, np.int64)
         n_focus = int(round(n * self.p.focus)) if len(focus) else 0
         children, origins = [], []
-        pairs = FieldClimb.pairs_for(n_focus // len(focus)) if n_focus else 0
-        if self.p.overlay and pairs:
-            # Each focused class takes one step of its overlay's climb with its share of the
-            # focused children: the coordinate search below OVERLAY_FROM, the gradient estimate
-            # above it.
-            for c in (int(c) for c in focus):
-                kids = self._climb(c, archive).ask(rng, pairs)
+        share = n_focus // len(focus) if n_focus else 0
+        if self.p.overlay and FieldClimb.pairs_for(share):
+            # A focused class from climb_from on takes one step of its overlay's climb with its
+            # share of the focused children: the coordinate search below OVERLAY_FROM, the
+            # gradient estimate above it. Lower classes are climbed by mutation.
+            least = self.climb_from(archive)
+            high = [int(c) for c in focus if archive.fit[c] >= least]
+            for c in high:
+                kids = self._climb(c, archive).ask(rng, FieldClimb.pairs_for(share))
                 children += kids
                 origins += [c] * len(kids)
-            n_focus = 0
+            focus = np.asarray([c for c in focus if int(c) not in high], np.int64)
+            n_focus = share * len(focus)
         for i in range(n - len(children)):
             if i < n_focus:
                 c = int(focus[i % len(focus)])
@@ -353,13 +325,13 @@ class MapElites:
                                                float(archive.fit[c]))
         return climb
 
-    def _strategy(self, c: int, archive: Archive) -> _Strategy:
+    def _strategy(self, c: int, archive: Archive) -> Strategy:
         """Cell ``c``'s ES; started afresh from the elite when the elite came from elsewhere."""
         es = self.es.get(c)
         if es is None or (self._es_version.get(c) != int(archive.version[c])
                           and archive.genome[c].nodes is not es.genome.nodes):
             keys, w = self.enc.weights(archive.genome[c])
-            es = self.es[c] = _Strategy(archive.genome[c], keys, w, ES_SIGMA_START, self.enc.step_scale(keys))
+            es = self.es[c] = Strategy(archive.genome[c], keys, w, ES_SIGMA_START, self.enc.step_scale(keys))
         self._es_version[c] = int(archive.version[c])
         return es
 

@@ -238,10 +238,16 @@ def test_map_elites_climbs_its_focused_classes_with_the_overlay_and_breeds_the_p
     me.ask(rng, 50, archive)
     assert type(me.climbs[2]) is FieldClimb and me.climbs[2].field.min() == 1.0
 
-    # Among many targets, the classes nearest the goal first.
+    # Among many targets, the classes nearest the goal first, and below MANY_FROM mutation climbs.
     many = search.Archive(range(60))
-    many.fit[:6] = archive.fit
-    assert list(search.MapElites(me.p, enc, many).focus_cells(many)) == [0, 2, 1, 3]
+    many.genome[:6], many.image[:6], many.fit[:6] = archive.genome, archive.image, archive.fit
+    many.fit[3] = search.MANY_FROM * 0.6
+    me_many = search.MapElites(me.p, _PlainOnly(enc), many)
+    assert list(me_many.focus_cells(many)) == [0, 2, 1, 3]
+    children = me_many.ask(rng, 50, many)
+    origins = np.asarray(me_many._origins)
+    assert [sum(isinstance(k, Overlaid) for k, o in zip(children, origins) if o == c) for c in range(4)] == [9, 9, 9, 0]
+    assert (origins == 3).sum() == 10 and (origins < 0).sum() == 50 - 27 - 10
 
     # Without the overlay, the focused classes are climbed by mutating their pattern networks.
     plain_me = search.MapElites(ev.EvolutionParams(population=50, stop_at=0.99, overlay=False), _PlainOnly(enc), archive)
