@@ -250,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mnist-queries", type=int, default=500_000)
     p.add_argument("--easy-classes", default="maze,coil,baseball,jellyfish", help="comma-separated class names")
     p.add_argument("--easy-seeds", type=int, default=4)
+    p.add_argument("--easy-kinds", default="ga,ga-no-overlay,new,no-overlay,paper",
+                   help="comma-separated: ga, ga-no-overlay and the settings")
     p.add_argument("--easy-queries", type=int, default=2_000)
     p.add_argument("--climb-queries", type=int, default=450)
     p.add_argument("--field-queries", type=int, default=550)
@@ -327,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nOne easy class: queries until an image is at ≥ 99 % (budget {args.easy_queries:,}), "
               f"seeds 0–{args.easy_seeds - 1}")
         kinds = {"ga": {"algorithm": "ga"}, "ga-no-overlay": {"algorithm": "ga", "overlay": False}, **SETTINGS}
+        kinds = {k: v for k, v in kinds.items() if k in args.easy_kinds.split(",")}
         reached = {k: 0 for k in kinds}
         for name in args.easy_classes.split(","):
             t = models.resolve_class(labels, name.strip())

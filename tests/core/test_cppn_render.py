@@ -101,7 +101,8 @@ def test_a_job_rendering_on_the_device_runs_the_same_search(monkeypatch):
     monkeypatch.setattr(overlay, "render", spy_overlays)
     batched = list(ev.evolution_job(mnist, None, params))[-1]
     # The patterns by the batched renderer, the last mile's overlaid children beside them.
-    assert batched.queries == plain.queries == sum(rendered) + sum(overlaid) == 1200 and sum(overlaid) > 0
+    # (All ten digits may reach the goal before the budget is spent: then both runs stop alike.)
+    assert batched.queries == plain.queries == sum(rendered) + sum(overlaid) <= 1200 and sum(overlaid) > 0
     # Renders may differ by one grey level in rare pixels; the run may then part ways a little.
     assert np.abs(batched.cell_probs - plain.cell_probs).max() < 0.05
     assert int((batched.cell_probs >= 0.99).sum()) >= 5
