@@ -223,8 +223,9 @@ def test_record_films_a_run_of_the_visible_tab_as_a_gif(qtbot, window, tmp_path)
     window.recorder.set_recording(True)
     assert window.recorder.badge.isVisible() and window.recorder.action.isChecked()
     tab.start()
-    qtbot.waitUntil(lambda: written or (window.recorder._movie is not None
-                                        and len(window.recorder._movie.frames) >= 4), timeout=90000)
+    # The run may end (and its movie be written) before the wait: a quick search does that now.
+    qtbot.waitUntil(lambda: bool(written) or (window.recorder._movie is not None
+                                              and len(window.recorder._movie.frames) >= 4), timeout=90000)
     tab.stop()  # the run ends: the movie is written in the background
     qtbot.waitUntil(lambda: bool(written), timeout=60000)
     path = Path(written[0])
