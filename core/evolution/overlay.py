@@ -137,15 +137,21 @@ class _FieldWalk:
     def _children(self, fields) -> list[Overlaid]:
         return [Overlaid(self.base, self.image, f) for f in fields]
 
-    def _told(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """The last ask's pending state and the scores, or None when the step must be skipped
-        (fewer scores than children, when a Stop cut the batch short, or a score not finite)."""
+    def tell(self, scores: np.ndarray) -> None:
+        """``scores``: the class's log-odds for the children of the last :meth:`ask`, in order. The
+        step is skipped when there are fewer (a Stop cut the batch short) or one is not finite."""
         pending, self._pending = self._pending, None
         scores = np.asarray(scores, np.float64)
         if pending is None or len(scores) != 2 * len(pending) + 1 or not np.isfinite(scores).all():
-            return None
+            return
         self.steps += 1
-        return pending, scores
+        k = len(pending)
+        self._step(pending, scores[0], scores[1 : k + 1], scores[k + 1 :])
+
+    def _step(self, pending: np.ndarray, here: float, plus: np.ndarray, minus: np.ndarray) -> None:
+        """Move the field: ``here`` is the field's own score, ``plus`` and ``minus`` those of the
+        two moves of each item of ``pending`` (what the last :meth:`ask` tried)."""
+        raise NotImplementedError
 
 
 class FieldClimb(_FieldWalk):
@@ -169,16 +175,8 @@ class FieldClimb(_FieldWalk):
         self._pending = u
         return self._children([self.field] + [self.field + SIGMA * d for d in u] + [self.field - SIGMA * d for d in u])
 
-    def tell(self, scores: np.ndarray) -> None:
-        """``scores``: the class's log-odds for the children of the last :meth:`ask`, in order
-        (fewer when a Stop cut the batch short: the step is then skipped)."""
-        told = self._told(scores)
-        if told is None:
-            return
-        u, scores = told
-        k = len(u)
-        diff = scores[1 : k + 1] - scores[k + 1 :]
-        g = np.tensordot(diff.astype(np.float32), u, axes=1)
+    def _step(self, u: np.ndarray, here: float, plus: np.ndarray, minus: np.ndarray) -> None:
+        g = np.tensordot((plus - minus).astype(np.float32), u, axes=1)
         rms = float(np.sqrt(np.mean(g * g)))
         if rms > 0:
             self.field = self.field + np.float32(self.move / rms) * g
@@ -216,16 +214,8 @@ class FieldSearch(_FieldWalk):
                 fields.append(f)
         return self._children(fields)
 
-    def tell(self, scores: np.ndarray) -> None:
-        """``scores``: the class's log-odds for the children of the last :meth:`ask`, in order
-        (fewer when a Stop cut the batch short: the step is then skipped)."""
-        told = self._told(scores)
-        if told is None:
-            return
-        entries, scores = told
-        k = len(entries)
-        up, down = scores[1 : k + 1], scores[k + 1 :]
-        better = np.maximum(up, down) > scores[0]
+    def _step(self, entries: np.ndarray, here: float, up: np.ndarray, down: np.ndarray) -> None:
+        better = np.maximum(up, down) > here
         if better.any():
             field = self.field.copy()
             moves = np.where(up >= down, self.move, -self.move).astype(np.float32)
