@@ -186,7 +186,7 @@ class FieldSearch(_FieldWalk):
     """One class's way up from a few per cent: a coordinate search on the overlay, in big steps.
 
     Each step tries ``pairs`` entries of the field, each moved by +``jump`` and by −``jump``
-    (log-odds: a jump of 5 takes a mid-grey blob to 99 % of full colour), beside the field itself;
+    (log-odds: a jump of 6 takes a mid-grey pixel to 99.8 % of full colour), beside the field itself;
     every entry whose better move beat the field is moved, all of them at once. The entries are
     visited in a shuffled order, every one before any is tried again. Big moves of one blob at a
     time climb where a gradient estimate from a few random directions is too faint to follow.

@@ -69,8 +69,8 @@ ES_RESTART = 30
 #: image of any class (every child is offered to every class, as in the paper, but only the
 #: targets are shown): a class's way to 99 % often passes through another class's image.
 STONE_SHARE = 0.5
-#: The overlay climb takes over a focused class from this probability on; below it the class is
-#: climbed by mutation, whose children (offered to every class) often lift other classes too.
+#: From this probability on, a focused class's overlay is climbed by the gradient estimate instead
+#: of the coordinate search, whose big moves overshoot near the top.
 OVERLAY_FROM = 0.95
 #: With at most this many targets (a few named classes rather than all of them), the overlay climbs
 #: breadth first: a class at OVERLAY_FROM waits while a target below it is still climbing. Among all
