@@ -62,8 +62,8 @@ class EvolutionParams(Params):
                             "one-fifth success rule, or a (μ/μ_w, λ) evolution strategy on the CPPN weights")
     overlay: bool = param(True, "Overlay climb", applies=lambda p: _ga(p) or p.focus > 0,
                           help="a focused class (the GA: its best image from 90 %) is climbed with an 8×8 "
-                               "colour overlay: blobs of colour kept when the class likes them, then, above "
-                               "95 %, small steps a natural evolution strategy estimates; off: mutation only")
+                               "colour overlay: blobs of colour kept when the class likes them, fainter ones "
+                               "above 95 %; off: mutation only")
     multiscale: bool = param(False, "Several scales", applies=lambda p: p.encoding == "cppn",
                              help="CPPN inputs at three coordinate ranges on photo-sized models; "
                                   "off (default): one range, like the paper, which fooled more classes")

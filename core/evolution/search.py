@@ -19,7 +19,7 @@
 The overlay (``overlay``, on by default): a changed CPPN weight moves every stripe of the pattern
 at once, so mutation climbs a class slowly and mostly falls back near the top. With the overlay a
 focused class is climbed instead by a colour overlay on its elite (:mod:`.overlay`): a coordinate
-search in big moves below :data:`OVERLAY_FROM`, a natural evolution strategy above it. Among a few
+search in big moves below :data:`OVERLAY_FROM`, in smaller ones above it. Among a few
 named targets (at most :data:`BREADTH_TARGETS`) every class is climbed so from :data:`SEARCH_MIN`
 on, breadth first; among many, from :data:`MANY_FROM` on, nearest the goal first, and below it by
 mutation, whose children (offered to every class) lift others on the way. The GA climbs its best
@@ -38,7 +38,7 @@ from typing import Sequence
 import numpy as np
 
 from .blackbox import to_u8
-from .overlay import FieldClimb, FieldSearch, plain
+from .overlay import SHRINK_FLOOR, TOP_JUMP, FieldSearch, plain
 from .strategy import SIGMA_MAX, SIGMA_MIN, Strategy
 
 #: Focused search: how many classes are climbed at once (2: each gets 20 of a generation of 50, an
@@ -69,8 +69,8 @@ ES_RESTART = 30
 #: image of any class (every child is offered to every class, as in the paper, but only the
 #: targets are shown): a class's way to 99 % often passes through another class's image.
 STONE_SHARE = 0.5
-#: From this probability on, a focused class's overlay is climbed by the gradient estimate instead
-#: of the coordinate search, whose big moves overshoot near the top.
+#: From this probability on, a focused class's overlay is climbed in smaller moves (``TOP_JUMP``,
+#: halved on a stall): the big ones overshoot near the top.
 OVERLAY_FROM = 0.95
 #: With at most this many targets (a few named classes rather than all of them), the overlay climbs
 #: breadth first: a class at OVERLAY_FROM waits while a target below it is still climbing. Among all
@@ -94,15 +94,18 @@ def log_odds(p: np.ndarray | float) -> np.ndarray:
     return np.log(p) - np.log1p(-p)
 
 
-def overlay_climb(climb: FieldClimb | FieldSearch | None, elite, image: np.ndarray,
-                  fit: float) -> FieldClimb | FieldSearch:
+def overlay_climb(climb: FieldSearch | None, elite, image: np.ndarray, fit: float) -> FieldSearch:
     """The overlay climb for an elite at probability ``fit``: ``climb`` goes on while it follows the
     elite; a new one starts when a child from elsewhere took its place (one of its own children
     doing so only confirms it) or the elite crossed OVERLAY_FROM. Below OVERLAY_FROM the coordinate
-    search climbs, above it the gradient estimate (going on from the search's field)."""
-    kind = FieldClimb if fit >= OVERLAY_FROM else FieldSearch
-    if climb is None or not climb.follows(elite) or (kind is FieldClimb and type(climb) is not kind):
-        return kind(elite, image)
+    search moves by ``JUMP`` and steps aside when it stalls; above, it goes on from the same field
+    with ``TOP_JUMP``, halved on a stall down to a quarter (all 1,000 classes, 10,000 images, seeds
+    0–3: 21/20/24/23 classes at ≥ 99 %, against 15/23/20/18 with the gradient estimate there)."""
+    top = fit >= OVERLAY_FROM
+    if climb is None or not climb.follows(elite) or (top and climb.move > TOP_JUMP):
+        if top:
+            return FieldSearch(elite, image, jump=TOP_JUMP, floor=SHRINK_FLOOR * TOP_JUMP)
+        return FieldSearch(elite, image)
     return climb
 
 
@@ -162,7 +165,7 @@ class GeneticAlgorithm:
         self.fit = np.zeros(0)
         self.images = np.zeros(0)
         self.probs = np.zeros(0)
-        self.climb: FieldClimb | FieldSearch | None = None  # the overlay climb on the best image, once it is high
+        self.climb: FieldSearch | None = None  # the overlay climb on the best image, once it is high
         self._climbed = 0
 
     def first(self, rng: np.random.Generator, n: int) -> list:
@@ -179,7 +182,7 @@ class GeneticAlgorithm:
     def ask(self, rng: np.random.Generator, n: int, archive: Archive) -> list:
         children = []
         if self.p.overlay and self.fit[0] >= GA_OVERLAY_FROM:
-            pairs = FieldClimb.pairs_for(int(round(n * GA_CLIMB_SHARE)))
+            pairs = FieldSearch.pairs_for(int(round(n * GA_CLIMB_SHARE)))
             if pairs:
                 self.climb = overlay_climb(self.climb, self.pop[0], to_u8(self.images[0]), float(self.fit[0]))
                 children = self.climb.ask(rng, pairs)
@@ -239,7 +242,7 @@ class MapElites:
         self.stalled_at = np.full(k, np.nan)  # log-odds at which a class stepped aside (NaN: it did not)
         self._origins: list[int] = []
         self.es: dict[int, Strategy] = {}  # focused classes' evolution strategies (CPPN)
-        self.climbs: dict[int, FieldClimb | FieldSearch] = {}  # focused classes' overlay climbs
+        self.climbs: dict[int, FieldSearch] = {}  # focused classes' overlay climbs
         self._es_version: dict[int, int] = {}
         self._before = np.zeros(0)
         self.children: list = []
@@ -279,14 +282,13 @@ class MapElites:
         n_focus = int(round(n * self.p.focus)) if len(focus) else 0
         children, origins = [], []
         share = n_focus // len(focus) if n_focus else 0
-        if self.p.overlay and FieldClimb.pairs_for(share):
-            # A focused class from climb_from on takes one step of its overlay's climb with its
-            # share of the focused children: the coordinate search below OVERLAY_FROM, the
-            # gradient estimate above it. Lower classes are climbed by mutation.
+        if self.p.overlay and FieldSearch.pairs_for(share):
+            # A focused class from climb_from on takes one step of its overlay's search with its
+            # share of the focused children. Lower classes are climbed by mutation.
             least = self.climb_from(archive)
             high = [int(c) for c in focus if archive.fit[c] >= least]
             for c in high:
-                kids = self._climb(c, archive).ask(rng, FieldClimb.pairs_for(share))
+                kids = self._climb(c, archive).ask(rng, FieldSearch.pairs_for(share))
                 children += kids
                 origins += [c] * len(kids)
             focus = np.asarray([c for c in focus if int(c) not in high], np.int64)
@@ -319,7 +321,7 @@ class MapElites:
         self._before = archive.fit.copy()
         return children
 
-    def _climb(self, c: int, archive: Archive) -> FieldClimb | FieldSearch:
+    def _climb(self, c: int, archive: Archive) -> FieldSearch:
         """Cell ``c``'s overlay climb (see :func:`overlay_climb`)."""
         climb = self.climbs[c] = overlay_climb(self.climbs.get(c), archive.genome[c], archive.image[c],
                                                float(archive.fit[c]))

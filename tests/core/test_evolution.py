@@ -362,7 +362,7 @@ def test_a_focused_class_that_only_creeps_steps_aside_until_others_lift_it(overl
     # Mutation steps aside after one window; an overlay climb first halves its move twice.
     assert windows == (3 if overlay else 1)
     if overlay:
-        assert me.climbs[0].move == pytest.approx(overlay_module.SHRINK_FLOOR * overlay_module.STEP)
+        assert me.climbs[0].move == pytest.approx(overlay_module.SHRINK_FLOOR * overlay_module.TOP_JUMP)
     assert list(me.focus_cells(archive)) == [1]
     stalled = me.stalled_at[0]
     assert np.isfinite(stalled) and np.isnan(me.stalled_at[1])

@@ -144,10 +144,11 @@ def test_the_coordinate_search_tries_every_entry_before_any_again_and_moves_only
     e = [np.flatnonzero(k.field)[0] for k in kids[1:3]]
     search_.tell(np.array([0.0, 1.0, -1.0, 0.5, 2.0]))  # entry 0 up helped, entry 1 down helped more
     assert search_.field.flat[e[0]] == 2.0 and search_.field.flat[e[1]] == -2.0 and search_.field.sum() == 0.0
-    assert not search_.shrink() and search_.move == 2.0  # a stalled search steps aside instead
-    climb = FieldClimb("g", np.full((8, 8), 128, np.uint8))
-    assert climb.shrink() and climb.shrink() and not climb.shrink()
-    assert climb.move == pytest.approx(overlay.SHRINK_FLOOR * overlay.STEP)  # a quarter of the first step
+    assert not search_.shrink() and search_.move == 2.0  # by default a stalled search steps aside
+    for climb, first in ((FieldSearch("g", np.full((8, 8), 128, np.uint8), jump=2.0, floor=0.5), 2.0),
+                         (FieldClimb("g", np.full((8, 8), 128, np.uint8)), overlay.STEP)):
+        assert climb.shrink() and climb.shrink() and not climb.shrink()
+        assert climb.move == pytest.approx(first / 4)  # a quarter of the first move, and no less
 
 
 @pytest.mark.parametrize("kind", [FieldClimb, FieldSearch])
@@ -220,8 +221,8 @@ def test_map_elites_climbs_its_focused_classes_with_the_overlay_and_breeds_the_p
             kids = [k for k, o in zip(children, origins) if o == c]
             assert len(kids) == 9 and all(isinstance(k, Overlaid) for k in kids)
             assert kids[0].base is overlay.plain(archive.genome[c])
-        # Above OVERLAY_FROM the gradient estimate, below it the coordinate search.
-        assert [type(me.climbs[c]) for c in range(4)] == [FieldClimb, FieldClimb, FieldSearch, FieldSearch]
+        # Above OVERLAY_FROM the search moves by TOP_JUMP, below it by JUMP.
+        assert [me.climbs[c].move for c in range(4)] == [overlay.TOP_JUMP] * 2 + [overlay.JUMP] * 2
         explored = [k for k, o in zip(children, origins) if o < 0]
         assert len(explored) == 14 and not any(isinstance(k, Overlaid) for k in explored)
         images = torch.cat([overlay.render([k]) if isinstance(k, Overlaid) else torch.from_numpy(enc.render(k))[None]
@@ -233,10 +234,10 @@ def test_map_elites_climbs_its_focused_classes_with_the_overlay_and_breeds_the_p
         assert isinstance(archive.genome[0], Overlaid)
         # … and breeding from such an elite breeds its pattern (_PlainOnly would have failed).
     assert all(me.climbs[c].steps == 3 for c in range(4))
-    # A class that crosses OVERLAY_FROM goes on with the gradient estimate from the search's field.
+    # A class that crosses OVERLAY_FROM goes on from the search's field with the smaller move.
     archive.fit[2], archive.genome[2] = 0.96, me.climbs[2]._children([np.ones_like(me.climbs[2].field)])[0]
     me.ask(rng, 50, archive)
-    assert type(me.climbs[2]) is FieldClimb and me.climbs[2].field.min() == 1.0
+    assert me.climbs[2].move == overlay.TOP_JUMP and me.climbs[2].field.min() == 1.0
 
     # Among many targets, the classes nearest the goal first, and below MANY_FROM mutation climbs.
     many = search.Archive(range(60))
@@ -260,18 +261,18 @@ def test_map_elites_climbs_its_focused_classes_with_the_overlay_and_breeds_the_p
 def test_with_the_overlay_the_genetic_algorithm_climbs_its_best_once_it_is_high():
     mnist = models.load_classifier("mnist_cnn", "cpu")
     climbed = []
-    original = FieldClimb.ask
+    original = FieldSearch.ask
 
     def spy(self, rng, pairs=overlay.PAIRS):
         climbed.append(pairs)
         return original(self, rng, pairs)
 
-    FieldClimb.ask = spy
+    FieldSearch.ask = spy
     try:
         last = run_to_end(ev.evolution_job(mnist, [3], ev.EvolutionParams(
             algorithm="ga", target="3", population=24, max_queries=600, stop_at=None, seed=0, engine="torch")))
     finally:
-        FieldClimb.ask = original
+        FieldSearch.ask = original
     assert climbed and set(climbed) == {5}  # half of the 22 children of a generation: 5 pairs and the field
     assert last.cell_probs[0] > 0.999
     assert any(n.endswith("overlay") for n in last.population_notes)
@@ -287,11 +288,16 @@ def test_the_overlay_takes_imagenet_elites_to_99_percent():
     assert len(cells) == 3
     rng = np.random.default_rng(0)
     for c in cells:
-        climb = FieldClimb(None, last.cell_images[c])
-        best = 0.0
+        # As the search climbs an elite: the climb follows its best child, with the smaller move
+        # once that passes OVERLAY_FROM.
+        climb, elite, best = None, "elite", float(last.cell_probs[c])
         for _ in range(30):  # at most 330 queries
-            probs = box(overlay.render(climb.ask(rng)).numpy())
-            best = max(best, float(probs[:, c].max()))
+            climb = search.overlay_climb(climb, elite, last.cell_images[c], best)
+            kids = climb.ask(rng)
+            probs = box(overlay.render(kids).numpy())
+            j = int(np.argmax(probs[:, c]))
+            if probs[j, c] > best:
+                elite, best = kids[j], float(probs[j, c])
             if best >= 0.99:
                 break
             climb.tell(search.log_odds(probs[:, c]))
