@@ -17,8 +17,8 @@ both ways, in one batch.
 
 Near the top those moves overshoot: the search goes on with moves of ``TOP_JUMP``, halved when it
 stalls. :class:`FieldClimb` is the other way to climb the field, kept as the benchmark's reference
-(it took the last mile in the sixth round): antithetic sampling (a natural evolution strategy, as black-box attacks estimate a gradient they cannot
-compute): each step queries the field itself and ``PAIRS`` mirrored pairs ``field ± SIGMA·u``, for
+(it took the last mile in the sixth round): antithetic sampling (a natural evolution strategy,
+as black-box attacks estimate a gradient they cannot compute): each step queries the field itself and ``PAIRS`` mirrored pairs ``field ± SIGMA·u``, for
 random directions ``u``, in one batch. The difference of the class's log-odds across a pair says
 how far along ``u`` the class gets better; the sum of those differences times their directions is
 the estimate, and the field moves ``STEP`` along it (measured per entry). Both climbs only read the
